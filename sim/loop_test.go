@@ -1,0 +1,192 @@
+package sim
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestLoopOrdersByTimeThenSequence checks the kernel's one ordering rule:
+// events run by (time, scheduling order), whatever order they were added in.
+func TestLoopOrdersByTimeThenSequence(t *testing.T) {
+	l := NewLoop(0)
+	var got []int
+	add := func(at Instant, id int) { l.At(at, func() { got = append(got, id) }) }
+	add(30, 1)
+	add(10, 2)
+	add(20, 3)
+	add(10, 4) // same time as 2, scheduled later: runs after it
+	add(0, 5)
+	if err := l.Run(); err != nil {
+		t.Fatal(err)
+	}
+	want := []int{5, 2, 4, 3, 1}
+	if len(got) != len(want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("ran %v, want %v", got, want)
+		}
+	}
+	if l.Now() != 30 {
+		t.Fatalf("now = %v, want 30", l.Now())
+	}
+}
+
+// TestLoopPastEventRunsNow: an event scheduled in the past runs at the
+// current time, after the events already due then.
+func TestLoopPastEventRunsNow(t *testing.T) {
+	l := NewLoop(0)
+	var at Instant
+	l.At(100, func() {
+		l.At(5, func() { at = l.Now() })
+	})
+	l.Run()
+	if at != 100 {
+		t.Fatalf("past event ran at %v, want 100", at)
+	}
+}
+
+func TestTimerStop(t *testing.T) {
+	l := NewLoop(0)
+	fired := 0
+	tm := l.After(10, func() { fired++ })
+	other := l.After(5, func() { fired += 10 })
+	if !tm.Pending() || !tm.Stop() {
+		t.Fatal("stop of a pending timer must report true")
+	}
+	if tm.Stop() {
+		t.Fatal("second stop must report false")
+	}
+	l.Run()
+	if fired != 10 {
+		t.Fatalf("fired = %d, want only the other timer (10)", fired)
+	}
+	if other.Stop() {
+		t.Fatal("stop after firing must report false")
+	}
+	var zero Timer
+	if zero.Stop() || zero.Pending() {
+		t.Fatal("zero timer refers to nothing")
+	}
+}
+
+// TestStaleTimerDoesNotStopReusedEvent: event records are pooled; a handle
+// to a fired event must not cancel the new event that reuses its record.
+func TestStaleTimerDoesNotStopReusedEvent(t *testing.T) {
+	l := NewLoop(0)
+	old := l.After(1, func() {})
+	l.Run()
+	fired := false
+	l.After(1, func() { fired = true })
+	if old.Stop() {
+		t.Fatal("stale handle stopped a reused event")
+	}
+	l.Run()
+	if !fired {
+		t.Fatal("new event did not fire")
+	}
+}
+
+func TestEveryAndCancelFromInside(t *testing.T) {
+	l := NewLoop(0)
+	var times []Instant
+	var tm Timer
+	tm = l.Every(10, func() {
+		times = append(times, l.Now())
+		if len(times) == 3 {
+			tm.Stop()
+		}
+	})
+	l.RunUntil(1000)
+	if len(times) != 3 || times[0] != 10 || times[2] != 30 {
+		t.Fatalf("periodic fired at %v, want [10 20 30]", times)
+	}
+	if l.Now() != 1000 {
+		t.Fatalf("RunUntil left clock at %v, want 1000", l.Now())
+	}
+}
+
+func TestRunUntilLeavesLaterEvents(t *testing.T) {
+	l := NewLoop(0)
+	n := 0
+	l.At(5, func() { n++ })
+	l.At(15, func() { n++ })
+	l.RunUntil(10)
+	if n != 1 || l.Pending() != 1 {
+		t.Fatalf("n=%d pending=%d, want 1 and 1", n, l.Pending())
+	}
+}
+
+func TestStopAndStopWhen(t *testing.T) {
+	l := NewLoop(0)
+	n := 0
+	l.Every(1, func() {
+		n++
+		if n == 5 {
+			l.Stop("enough")
+		}
+	})
+	l.Run()
+	if n != 5 || l.StopReason() != "enough" {
+		t.Fatalf("n=%d reason=%q", n, l.StopReason())
+	}
+	l.StopWhen(func() bool { return n >= 8 })
+	l.Run()
+	if n != 8 {
+		t.Fatalf("StopWhen: n=%d, want 8", n)
+	}
+}
+
+func TestStepsMaxBoundsALivelock(t *testing.T) {
+	l := NewLoop(100)
+	l.Every(1, func() {})
+	if err := l.Run(); !errors.Is(err, ErrStepsMax) {
+		t.Fatalf("err = %v, want ErrStepsMax", err)
+	}
+}
+
+// TestLoopHeapAgainstModel drives random schedules and cancellations and
+// checks the execution order against a sort of the surviving events.
+func TestLoopHeapAgainstModel(t *testing.T) {
+	for seed := uint64(0); seed < 50; seed++ {
+		r := NewStreams(seed).Get("test")
+		l := NewLoop(0)
+		type key struct{ at Instant; seq int }
+		var want []key
+		var timers []Timer
+		var keys []key
+		var got []key
+		for i := 0; i < 300; i++ {
+			k := key{Instant(r.IntN(50)), i}
+			keys = append(keys, k)
+			timers = append(timers, l.At(k.at, func() { got = append(got, k) }))
+		}
+		cancelled := map[int]bool{}
+		for i := 0; i < 100; i++ {
+			j := r.IntN(len(timers))
+			timers[j].Stop()
+			cancelled[j] = true
+		}
+		for i, k := range keys {
+			if !cancelled[i] {
+				want = append(want, k)
+			}
+		}
+		// insertion sort of want by (at, seq): keys were added in seq order.
+		for i := 1; i < len(want); i++ {
+			for j := i; j > 0 && want[j].at < want[j-1].at; j-- {
+				want[j], want[j-1] = want[j-1], want[j]
+			}
+		}
+		l.Run()
+		if len(got) != len(want) {
+			t.Fatalf("seed %d: ran %d events, want %d", seed, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("seed %d: event %d = %v, want %v", seed, i, got[i], want[i])
+			}
+		}
+	}
+}
