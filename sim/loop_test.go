@@ -152,7 +152,10 @@ func TestLoopHeapAgainstModel(t *testing.T) {
 	for seed := uint64(0); seed < 50; seed++ {
 		r := NewStreams(seed).Get("test")
 		l := NewLoop(0)
-		type key struct{ at Instant; seq int }
+		type key struct {
+			at  Instant
+			seq int
+		}
 		var want []key
 		var timers []Timer
 		var keys []key
