@@ -1,0 +1,342 @@
+// Package results is the on-disk form of what simulated worlds produced:
+// the contract between the runner (scenarios, cmd/simrun) that writes it and
+// the reports that read it. It depends on nothing but the standard library,
+// so reports never import the model or the engine.
+//
+// A results directory holds run.json (the campaign: scenario, parameters,
+// variants, command) and one worlds/<variant>-s<seed>.json per world. Shards
+// of one campaign write disjoint world files, so merging directories is a
+// union. Times are seconds of virtual time since the world started.
+//
+// Usage:
+//
+//	run := &results.Run{Scenario: "syncpoint", Variants: []string{"none", "v2-4950"}}
+//	results.WriteRun(dir, run)
+//	results.WriteWorld(dir, &results.World{Scenario: "syncpoint", Variant: "none", Seed: 1})
+//	run, worlds, err := results.Load(dir1, dir2)
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Version is the schema version written into every file. Bump it when a
+// field changes meaning.
+const Version = 1
+
+// Run describes a campaign: one scenario, its parameters, the variants it
+// compares and the seeds it ran.
+type Run struct {
+	Version     int      `json:"version"`
+	Scenario    string   `json:"scenario"`
+	Description string   `json:"description"`
+	Params      []Param  `json:"params"`
+	Variants    []string `json:"variants"`
+	Seeds       []uint64 `json:"seeds"`
+	// Sweep names the parameter a sweep varies (worlds carry its value in
+	// their Params); empty when the run is not a sweep.
+	Sweep string `json:"sweep,omitempty"`
+	// Command is the exact command that reproduces the run.
+	Command string `json:"command"`
+	// Metrics documents the metrics worlds record: name, unit, meaning.
+	Metrics []MetricDoc `json:"metrics"`
+}
+
+// Param is one scenario parameter with its value and meaning.
+type Param struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	Doc   string `json:"doc,omitempty"`
+}
+
+// MetricDoc documents one metric.
+type MetricDoc struct {
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	Doc  string `json:"doc"`
+	// Headline marks the metrics a summary table shows first.
+	Headline bool `json:"headline,omitempty"`
+	// LowerIsBetter says which direction a verdict favours.
+	LowerIsBetter bool `json:"lower_is_better,omitempty"`
+}
+
+// World is what one world (scenario, variant, seed) produced.
+type World struct {
+	Version     int     `json:"version"`
+	Scenario    string  `json:"scenario"`
+	Variant     string  `json:"variant"`
+	Seed        uint64  `json:"seed"`
+	Params      []Param `json:"params"`
+	TraceHash   string  `json:"trace_hash"`
+	SimSeconds  float64 `json:"sim_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
+	Events      uint64  `json:"events"`
+	// Invariants lists every checker the world ran and whether it held.
+	Invariants []Invariant `json:"invariants"`
+	// Faults lists the faults injected (windows, or instants when Until == At).
+	Faults []Fault `json:"faults"`
+	// Scalars are per-world numbers (throughput, p99 lag, RPO, ...).
+	Scalars []Scalar `json:"scalars"`
+	// Samples are distributions (barrier durations, fence waits, commit
+	// latencies), one value per observation.
+	Samples []Sample `json:"samples"`
+	// Series are time series sampled on virtual time.
+	Series []Series `json:"series"`
+	// Spans and Instants form the timeline (Perfetto trace).
+	Spans    []Span    `json:"spans"`
+	Instants []Instant `json:"instants"`
+	// Command replays exactly this world.
+	Command string `json:"command"`
+}
+
+// Invariant is one checker's verdict.
+type Invariant struct {
+	Name       string     `json:"name"`
+	Held       bool       `json:"held"`
+	Violations int        `json:"violations"`
+	First      *Violation `json:"first,omitempty"`
+}
+
+// Violation is the first violation of an invariant.
+type Violation struct {
+	At     float64 `json:"at"`
+	Detail string  `json:"detail"`
+}
+
+// Fault is one injected fault.
+type Fault struct {
+	Kind   string  `json:"kind"`
+	Target string  `json:"target"`
+	At     float64 `json:"at"`
+	Until  float64 `json:"until"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// Scalar is one named number of a world.
+type Scalar struct {
+	Metric string  `json:"metric"`
+	Unit   string  `json:"unit"`
+	Value  float64 `json:"value"`
+}
+
+// Sample is a distribution of observations of one metric.
+type Sample struct {
+	Metric string    `json:"metric"`
+	Unit   string    `json:"unit"`
+	Values []float64 `json:"values"`
+}
+
+// Label is one key=value label of a series.
+type Label struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Series is a metric sampled over virtual time.
+type Series struct {
+	Metric string  `json:"metric"`
+	Unit   string  `json:"unit"`
+	Labels []Label `json:"labels,omitempty"`
+	Points []Point `json:"points"`
+}
+
+// Point is one sample of a series: T in seconds of virtual time.
+type Point struct {
+	T float64 `json:"t"`
+	V float64 `json:"v"`
+}
+
+// Span is a timeline slice: Process is a node (or "cluster"), Track a
+// component within it (a dispatcher, the redo writer, a sink).
+type Span struct {
+	Process string  `json:"process"`
+	Track   string  `json:"track"`
+	Name    string  `json:"name"`
+	Start   float64 `json:"start"`
+	End     float64 `json:"end"`
+}
+
+// Instant is a timeline point event (a fault, a release, a reset).
+type Instant struct {
+	Process string  `json:"process"`
+	Track   string  `json:"track"`
+	Name    string  `json:"name"`
+	At      float64 `json:"at"`
+}
+
+// Held reports whether every invariant of the world held.
+func (w *World) Held() bool {
+	for _, inv := range w.Invariants {
+		if !inv.Held {
+			return false
+		}
+	}
+	return true
+}
+
+// FileName is the world's file name inside worlds/.
+func (w *World) FileName() string {
+	return fmt.Sprintf("%s-s%d.json", sanitize(w.Variant), w.Seed)
+}
+
+func sanitize(s string) string {
+	if s == "" {
+		return "default"
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == os.PathSeparator {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// WriteRun writes dir/run.json, creating dir.
+func WriteRun(dir string, run *Run) error {
+	run.Version = Version
+	return writeJSON(filepath.Join(dir, "run.json"), run)
+}
+
+// WriteWorld writes dir/worlds/<variant>-s<seed>.json.
+func WriteWorld(dir string, w *World) error {
+	w.Version = Version
+	return writeJSON(filepath.Join(dir, "worlds", w.FileName()), w)
+}
+
+func writeJSON(path string, v any) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("reports/results: %w", err)
+	}
+	data, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		return fmt.Errorf("reports/results: encode %s: %w", path, err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("reports/results: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("reports/results: %w", err)
+	}
+	return nil
+}
+
+// ErrNoResults is returned by Load when a directory holds no run.json.
+var ErrNoResults = errors.New("reports/results: not a results directory (no run.json)")
+
+// Load reads one or more results directories (the shards of one campaign)
+// and merges them: the run of the first directory, and the union of the
+// worlds, sorted by variant order then seed. A world present in two
+// directories must be identical (same trace hash), else it is an error.
+func Load(dirs ...string) (*Run, []*World, error) {
+	var run *Run
+	byKey := map[string]*World{}
+	for _, dir := range dirs {
+		r, err := loadRun(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		if run == nil {
+			run = r
+		} else if r.Scenario != run.Scenario {
+			return nil, nil, fmt.Errorf("reports/results: %s is scenario %q, %s is %q: not one campaign", dirs[0], run.Scenario, dir, r.Scenario)
+		} else {
+			run.Seeds = mergeSeeds(run.Seeds, r.Seeds)
+		}
+		if err := loadWorlds(dir, byKey); err != nil {
+			return nil, nil, err
+		}
+	}
+	if run == nil {
+		return nil, nil, fmt.Errorf("reports/results: no directory given")
+	}
+	return run, sortWorlds(run, byKey), nil
+}
+
+func loadRun(dir string) (*Run, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNoResults, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reports/results: %w", err)
+	}
+	var r Run
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("reports/results: %s/run.json: %w", dir, err)
+	}
+	if r.Version != Version {
+		return nil, fmt.Errorf("reports/results: %s/run.json has schema version %d, this build reads %d", dir, r.Version, Version)
+	}
+	return &r, nil
+}
+
+func loadWorlds(dir string, byKey map[string]*World) error {
+	paths, err := filepath.Glob(filepath.Join(dir, "worlds", "*.json"))
+	if err != nil {
+		return fmt.Errorf("reports/results: %w", err)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("reports/results: %w", err)
+		}
+		var w World
+		if err := json.Unmarshal(data, &w); err != nil {
+			return fmt.Errorf("reports/results: %s: %w", p, err)
+		}
+		key := w.FileName()
+		if prev, ok := byKey[key]; ok && prev.TraceHash != w.TraceHash {
+			return fmt.Errorf("reports/results: world %s appears twice with different trace hashes (%s, %s)", key, prev.TraceHash, w.TraceHash)
+		}
+		byKey[key] = &w
+	}
+	return nil
+}
+
+func mergeSeeds(a, b []uint64) []uint64 {
+	seen := map[uint64]bool{}
+	var out []uint64
+	for _, s := range append(append([]uint64(nil), a...), b...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func sortWorlds(run *Run, byKey map[string]*World) []*World {
+	order := map[string]int{}
+	for i, v := range run.Variants {
+		order[v] = i
+	}
+	out := make([]*World, 0, len(byKey))
+	for _, w := range byKey {
+		out = append(out, w)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		oa, aok := order[a.Variant]
+		ob, bok := order[b.Variant]
+		if aok != bok {
+			return aok
+		}
+		if oa != ob {
+			return oa < ob
+		}
+		if a.Variant != b.Variant {
+			return a.Variant < b.Variant
+		}
+		return a.Seed < b.Seed
+	})
+	return out
+}
