@@ -88,22 +88,37 @@ type RecordType uint8
 
 // Record types. Wire format: never change the values.
 const (
-	TypeRow RecordType = 1
-	TypeDDL RecordType = 2
+	TypeRow    RecordType = 1
+	TypeDDL    RecordType = 2
+	TypeHeader RecordType = 3
 )
 
+// Header is the first record of every log file: where the file starts in
+// its log stream, so recovery restores the LSN even after older files were
+// collected. Body: startLSN 8B LE.
+type Header struct {
+	// StartLSN is the stream position of the file's first data record.
+	StartLSN uint64
+}
+
 // Record is one decoded log record: a Row when Type is TypeRow, a DDL when
-// Type is TypeDDL. The other field is zero.
+// Type is TypeDDL, a Header when Type is TypeHeader. The other fields are
+// zero.
 type Record struct {
-	Type RecordType
-	Row  Row
-	DDL  DDL
+	Type   RecordType
+	Row    Row
+	DDL    DDL
+	Header Header
 }
 
 // CommitTs returns the commit timestamp of whichever change the record holds.
+// A header has no commit timestamp and returns 0.
 func (r *Record) CommitTs() uint64 {
-	if r.Type == TypeDDL {
+	switch r.Type {
+	case TypeDDL:
 		return r.DDL.CommitTs
+	case TypeHeader:
+		return 0
 	}
 	return r.Row.CommitTs
 }
