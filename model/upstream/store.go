@@ -1,0 +1,231 @@
+package upstream
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/redosim/redosim/engine/codec"
+)
+
+// sideGroup flags tableEvent.n: the rows are in Upstream.groups[pos], not
+// history[pos:pos+n]. Rows per event stay far below it (TxnRowsMaxMax).
+const sideGroup = 1 << 31
+
+// tableEvent indexes one Event of a table: the rows of one transaction on
+// the table, or one DDL touching it. 24 bytes; rows stay in the history.
+type tableEvent struct {
+	commitTs uint64
+	bytes    int64  // encoded frame bytes of the rows or the DDL
+	pos      uint32 // history index of the first row or of the DDL, or groups index
+	n        uint32 // rows (0 for a DDL), | sideGroup when in groups
+}
+
+// Event is what an event store scan yields for one table: the row changes
+// of one transaction on that table, or one DDL touching it.
+//
+// Rows and DDL alias the upstream's history: they are read-only, and
+// keeping them past the next commit keeps an old copy of the history's
+// backing array alive, so copy what you keep for long.
+type Event struct {
+	// Table is the scanned table.
+	Table int64
+	// StartTs and CommitTs are the transaction's or DDL's timestamps.
+	StartTs, CommitTs uint64
+	// Rows are the transaction's row changes on Table, all TypeRow records,
+	// in apply order (delete < update < insert, then key). Nil for a DDL.
+	Rows []codec.Record
+	// DDL is the DDL, nil for rows.
+	DDL *codec.DDL
+	// Bytes is the encoded size of Rows or of the DDL, in redo frame bytes.
+	Bytes int64
+}
+
+// IsDDL reports whether the event is a DDL.
+func (e *Event) IsDDL() bool { return e.DDL != nil }
+
+// commitTxn stamps txn with fresh timestamps, appends its rows to the
+// history in apply order, indexes them per table and notifies.
+func (u *Upstream) commitTxn(txn *Txn) {
+	now := u.w.Now()
+	txn.StartTs = u.clock.Next(now)
+	txn.CommitTs = u.clock.Next(now)
+	if u.cfg.bug == bugCommitAtResolved && u.announced {
+		txn.StartTs, txn.CommitTs = u.resolved-1, u.resolved
+	}
+	for i := range txn.Rows {
+		txn.Rows[i].StartTs, txn.Rows[i].CommitTs = txn.StartTs, txn.CommitTs
+	}
+	first := len(u.history)
+	var total int64
+	for op := codec.OpDelete; op <= codec.OpInsert; op++ {
+		for i := range txn.Rows {
+			if txn.Rows[i].Op == op {
+				total += u.appendHistory(codec.Record{Type: codec.TypeRow, Row: txn.Rows[i]})
+				u.countOp(op)
+			}
+		}
+	}
+	if len(txn.Tables) == 1 {
+		u.indexRows(txn.Tables[0], txn.CommitTs, first, len(txn.Rows), total)
+	} else {
+		for _, id := range txn.Tables {
+			u.indexCrossRows(id, txn.CommitTs, first)
+		}
+	}
+	u.stats.Txns++
+	u.stats.Rows += int64(len(txn.Rows))
+	u.stats.Bytes += total
+	u.w.Record("commit", traceActor, txnDigest(txn))
+	for _, fn := range u.onTxn {
+		fn(txn)
+	}
+	for _, id := range txn.Tables {
+		for _, fn := range u.onCommit {
+			fn(id, txn.CommitTs)
+		}
+	}
+}
+
+// appendHistory appends rec and returns its frame size.
+func (u *Upstream) appendHistory(rec codec.Record) int64 {
+	if len(u.history) >= math.MaxUint32 {
+		panic(fmt.Sprintf("model/upstream: history holds %d records, the index bound", len(u.history)))
+	}
+	u.history = append(u.history, rec)
+	return int64(codec.RecordFrameSize(&u.history[len(u.history)-1]))
+}
+
+func (u *Upstream) countOp(op codec.Op) {
+	switch op {
+	case codec.OpDelete:
+		u.stats.Deletes++
+	case codec.OpUpdate:
+		u.stats.Updates++
+	default:
+		u.stats.Inserts++
+	}
+}
+
+// indexRows records history[pos:pos+n] as an event of table id.
+func (u *Upstream) indexRows(id int64, commitTs uint64, pos, n int, bytes int64) {
+	t := u.tables[id]
+	t.events = append(t.events, tableEvent{commitTs: commitTs, bytes: bytes, pos: uint32(pos), n: uint32(n)})
+}
+
+// indexCrossRows indexes table id's rows of a cross-table transaction whose
+// records start at history[first]. In apply order a table's rows are
+// contiguous only when the other tables' rows do not fall between them;
+// otherwise they are copied into a side group (a few % of rows).
+func (u *Upstream) indexCrossRows(id int64, commitTs uint64, first int) {
+	lo, hi, n := -1, -1, 0
+	var bytes int64
+	for i := first; i < len(u.history); i++ {
+		if u.history[i].Row.TableID != id {
+			continue
+		}
+		if lo < 0 {
+			lo = i
+		}
+		hi = i
+		n++
+		bytes += int64(codec.RecordFrameSize(&u.history[i]))
+	}
+	if hi-lo+1 == n {
+		u.indexRows(id, commitTs, lo, n, bytes)
+		return
+	}
+	group := make([]codec.Record, 0, n)
+	for i := lo; i <= hi; i++ {
+		if u.history[i].Row.TableID == id {
+			group = append(group, u.history[i])
+		}
+	}
+	t := u.tables[id]
+	t.events = append(t.events, tableEvent{commitTs: commitTs, bytes: bytes, pos: uint32(len(u.groups)), n: uint32(n) | sideGroup})
+	u.groups = append(u.groups, group)
+}
+
+// txnDigest folds a transaction's timestamps and row identities into one
+// trace digest.
+func txnDigest(txn *Txn) uint64 {
+	h := txn.CommitTs*0x9e3779b97f4a7c15 ^ txn.StartTs
+	for i := range txn.Rows {
+		r := &txn.Rows[i]
+		for _, b := range r.Key {
+			h = (h ^ uint64(b)) * 0x100000001b3
+		}
+		h = (h ^ uint64(r.TableID)<<8 ^ uint64(r.Op)) * 0x100000001b3
+	}
+	return h
+}
+
+// event turns an index entry of table id into an Event.
+func (u *Upstream) event(id int64, e *tableEvent) Event {
+	ev := Event{Table: id, CommitTs: e.commitTs, Bytes: e.bytes}
+	switch {
+	case e.n&sideGroup != 0:
+		ev.Rows = u.groups[e.pos]
+	case e.n == 0:
+		ev.DDL = &u.history[e.pos].DDL
+		ev.StartTs = ev.DDL.StartTs
+		return ev
+	default:
+		end := int(e.pos) + int(e.n)
+		ev.Rows = u.history[e.pos:end:end]
+	}
+	ev.StartTs = ev.Rows[0].Row.StartTs
+	return ev
+}
+
+// Scan calls fn with table's events whose commitTs is in (afterTs, upToTs],
+// ordered by (commitTs, startTs), as TiCDC's event store serves a
+// dispatcher's scan. It stops early when fn returns false (a byte-budgeted
+// scan). TableTrigger yields every DDL. A dropped table still yields its
+// history, ending with the drop. Scan does not clamp upToTs to ResolvedTs:
+// the caller does, as the event broker does. Cost: O(log events + yielded).
+func (u *Upstream) Scan(table int64, afterTs, upToTs uint64, fn func(ev Event) bool) {
+	t := u.tables[table]
+	if t == nil {
+		return
+	}
+	evs := t.events
+	for i := searchEvents(evs, afterTs); i < len(evs) && evs[i].commitTs <= upToTs; i++ {
+		if !fn(u.event(table, &evs[i])) {
+			return
+		}
+	}
+}
+
+// HasData reports whether table has an event with commitTs in (afterTs,
+// upToTs]. O(log events).
+func (u *Upstream) HasData(table int64, afterTs, upToTs uint64) bool {
+	t := u.tables[table]
+	if t == nil {
+		return false
+	}
+	i := searchEvents(t.events, afterTs)
+	return i < len(t.events) && t.events[i].commitTs <= upToTs
+}
+
+// searchEvents returns the index of the first event with commitTs > ts.
+func searchEvents(evs []tableEvent, ts uint64) int {
+	return sort.Search(len(evs), func(i int) bool { return evs[i].commitTs > ts })
+}
+
+// History returns every committed change, rows and DDLs, in apply order:
+// by commitTs, then startTs, then delete < update < insert (then table and
+// key); a DDL commits alone at its commitTs. It is the oracle invariant
+// checkers compare the downstream against. The slice aliases the
+// upstream's history (capacity clipped, so appending copies): read-only.
+func (u *Upstream) History() []codec.Record {
+	return u.history[:len(u.history):len(u.history)]
+}
+
+// HistoryUpTo returns the prefix of History with commitTs <= ts.
+// O(log history).
+func (u *Upstream) HistoryUpTo(ts uint64) []codec.Record {
+	h := u.history
+	i := sort.Search(len(h), func(i int) bool { return h[i].CommitTs() > ts })
+	return h[:i:i]
+}
