@@ -1,0 +1,171 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/redosim/redosim/sim"
+)
+
+// Policy is a flush policy: when the log writes, when it syncs, and when an
+// append counts as acknowledged.
+type Policy uint8
+
+// The flush policies, after InnoDB's innodb_flush_log_at_trx_commit and
+// TiCDC's flush-interval.
+const (
+	// PolicyCommit syncs before an append is acknowledged (InnoDB 1). One
+	// sync covers every append buffered while the previous one ran: group
+	// commit. Acknowledged means durable.
+	PolicyCommit Policy = iota + 1
+	// PolicyInterval writes and syncs every FlushInterval, or sooner when
+	// FlushRows rows are buffered or a file rotates (TiCDC's default, 2 s
+	// and 1024 rows). Appends are acknowledged after the covering sync, so
+	// acknowledged still means durable, only later.
+	PolicyInterval
+	// PolicyOS writes as soon as it can but never syncs except at rotation
+	// (InnoDB 2). Acknowledged means handed to the OS: it survives a process
+	// crash, not a machine crash.
+	PolicyOS
+	// PolicyNone only buffers; it writes and syncs every FlushInterval
+	// (InnoDB 0). Appends are acknowledged at once and promise nothing.
+	PolicyNone
+)
+
+var policyNames = map[string]Policy{"commit": PolicyCommit, "interval": PolicyInterval, "os": PolicyOS, "none": PolicyNone}
+
+// String returns the policy's name as ParsePolicy reads it.
+func (p Policy) String() string {
+	for name, q := range policyNames {
+		if p == q {
+			return name
+		}
+	}
+	return fmt.Sprintf("policy(%d)", uint8(p))
+}
+
+// ParsePolicy reads a policy name: commit, interval, os or none.
+func ParsePolicy(s string) (Policy, error) {
+	if p, ok := policyNames[s]; ok {
+		return p, nil
+	}
+	return 0, fmt.Errorf("engine/core: unknown flush policy %q (commit, interval, os, none)", s)
+}
+
+// Durable reports whether an acknowledgement under p means the data
+// survives a machine crash.
+func (p Policy) Durable() bool { return p == PolicyCommit || p == PolicyInterval }
+
+// Backend selects where log files land.
+type Backend uint8
+
+// The backends.
+const (
+	// BackendFile writes files in a directory: <name>.log.tmp, synced,
+	// renamed to <name>.log and the directory synced at rotation.
+	BackendFile Backend = iota + 1
+	// BackendObject builds each file in memory and uploads it as one atomic
+	// PUT at every flush or rotation (TiCDC's default "memory" backend).
+	BackendObject
+)
+
+// String returns "file" or "object".
+func (b Backend) String() string {
+	if b == BackendObject {
+		return "object"
+	}
+	return "file"
+}
+
+// Config configures an Engine. Zero values take the documented defaults.
+type Config struct {
+	// CaptureID and Changefeed name the files; they must not contain "_".
+	// Defaults "capture" and "changefeed".
+	CaptureID, Changefeed string
+	// Backend is where files land. Default BackendFile.
+	Backend Backend
+	// Policy is the row log's flush policy. Default PolicyInterval. The DDL
+	// log always uses PolicyCommit: each DDL is written and synced alone.
+	Policy Policy
+	// FlushInterval is the row log's flush period under PolicyInterval and
+	// PolicyNone. Default 2 s (TiCDC's flush-interval); minimum 1 ms.
+	FlushInterval sim.Duration
+	// FlushRows flushes the row log early once more than this many rows are
+	// buffered (TiCDC's 1024). Default 1024; negative turns it off.
+	FlushRows int
+	// MaxLogBytes rotates a file before a record would take it past this
+	// size. Default 64 MiB (TiCDC's max-log-size).
+	MaxLogBytes int64
+	// MetaFlushInterval is how often changed meta is persisted. Default
+	// 200 ms (TiCDC's meta-flush-interval).
+	MetaFlushInterval sim.Duration
+	// MetaReader makes this engine a non-owner of the meta: several captures
+	// write logs into one store, and only the one that owns the changefeed's
+	// meta (TiCDC's table-trigger redo dispatcher) persists it and deletes
+	// old metas. A meta reader still collects its own sealed files below the
+	// checkpoint it is given with UpdateMeta. Default false (the owner).
+	MetaReader bool
+	// NameSeed seeds the UUIDs in file names, so a world names its files the
+	// same way every run.
+	NameSeed uint64
+}
+
+// Defaults, after TiCDC's ConsistentConfig.
+const (
+	DefaultFlushInterval     = 2 * sim.Second
+	DefaultFlushRows         = 1024
+	DefaultMaxLogBytes       = 64 << 20
+	DefaultMetaFlushInterval = 200 * sim.Millisecond
+)
+
+// ErrConfig is wrapped by every configuration error.
+var ErrConfig = errors.New("engine/core: bad config")
+
+func (c *Config) validate() error {
+	if c.CaptureID == "" {
+		c.CaptureID = "capture"
+	}
+	if c.Changefeed == "" {
+		c.Changefeed = "changefeed"
+	}
+	for _, id := range []string{c.CaptureID, c.Changefeed} {
+		if strings.ContainsAny(id, "_/") {
+			return fmt.Errorf("%w: id %q must not contain '_' or '/'", ErrConfig, id)
+		}
+	}
+	if c.Backend == 0 {
+		c.Backend = BackendFile
+	}
+	if c.Policy == 0 {
+		c.Policy = PolicyInterval
+	}
+	if c.Backend == BackendObject && c.Policy == PolicyOS {
+		return fmt.Errorf("%w: policy os needs a file backend (an object has no page cache to hand data to)", ErrConfig)
+	}
+	if c.Policy > PolicyNone {
+		return fmt.Errorf("%w: unknown policy %d", ErrConfig, c.Policy)
+	}
+	if c.FlushInterval == 0 {
+		c.FlushInterval = DefaultFlushInterval
+	}
+	if c.FlushInterval < sim.Millisecond {
+		return fmt.Errorf("%w: flush interval %v is under 1ms", ErrConfig, c.FlushInterval)
+	}
+	if c.FlushRows == 0 {
+		c.FlushRows = DefaultFlushRows
+	}
+	if c.MaxLogBytes == 0 {
+		c.MaxLogBytes = DefaultMaxLogBytes
+	}
+	if c.MaxLogBytes < 4096 {
+		return fmt.Errorf("%w: max log size %d is under 4096 bytes", ErrConfig, c.MaxLogBytes)
+	}
+	if c.MetaFlushInterval == 0 {
+		c.MetaFlushInterval = DefaultMetaFlushInterval
+	}
+	if c.MetaFlushInterval < sim.Millisecond {
+		return fmt.Errorf("%w: meta flush interval %v is under 1ms", ErrConfig, c.MetaFlushInterval)
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package core
+
+import (
+	"fmt"
+)
+
+// syncsOpenFile reports whether the policy syncs the file still open at
+// the end of a flush (every policy but os, which syncs only at rotation).
+func (l *streamLog) syncsOpenFile() bool { return l.policy != PolicyOS }
+
+// ready returns the next flush chain's ops, or nil when the stream has
+// nothing to do or a chain is already in flight.
+func (l *streamLog) ready(id uint64) []Op {
+	if l.inflight != nil || l.failed != nil || !l.flushWanted {
+		return nil
+	}
+	l.flushWanted = false
+	if len(l.segs) == 0 {
+		return nil
+	}
+	var ops []Op
+	pc := &pendingChain{id: id}
+	if l.cfg.Backend == BackendObject {
+		ops = l.readyObject(pc)
+	} else {
+		ops = l.readyFile(pc)
+	}
+	l.segs = l.segs[:0]
+	l.rowsPending = 0
+	l.inflight = pc
+	l.stats.Chains++
+	return ops
+}
+
+// readyFile builds a file-backend flush: create, write, and for each file
+// being sealed sync, rename and sync the directory; then sync the open file
+// (and its directory entry, the first time) unless the policy is os.
+func (l *streamLog) readyFile(pc *pendingChain) []Op {
+	var ops []Op
+	for i, seg := range l.segs {
+		f := seg.file
+		tmp := f.name.String()
+		if !f.created {
+			ops = append(ops, Op{Kind: OpCreate, Path: tmp})
+			f.created = true
+		}
+		ops = append(ops, Op{Kind: OpWrite, Path: tmp, Offset: f.writtenBytes, Data: seg.data})
+		f.writtenBytes += int64(len(seg.data))
+		l.stats.Writes++
+		pc.endLSN = seg.endLSN
+		lastOfFile := i == len(l.segs)-1 || l.segs[i+1].file != f
+		if f.sealing && lastOfFile {
+			final := f.finalName()
+			// The truncate is a no-op unless the driver preallocated the
+			// file; it cuts the unused tail before the seal.
+			ops = append(ops, Op{Kind: OpTruncate, Path: tmp, Offset: f.sizeBytes},
+				Op{Kind: OpSync, Path: tmp}, Op{Kind: OpRename, Path: tmp, NewPath: final}, Op{Kind: OpSyncDir})
+			pc.sealed = append(pc.sealed, sealedFile{name: final, maxTs: f.maxTs})
+			pc.syncedTo = seg.endLSN
+			l.stats.Syncs++
+			l.stats.FilesSealed++
+			l.stats.SealedBytes = append(l.stats.SealedBytes, f.sizeBytes)
+		}
+	}
+	if f := l.cur; f != nil && l.plantAckBeforeSync {
+		pc.syncedTo = pc.endLSN // planted bug: claim the sync without issuing it
+		return ops
+	}
+	if f := l.cur; f != nil && l.syncsOpenFile() && l.segs[len(l.segs)-1].file == f {
+		ops = append(ops, Op{Kind: OpSync, Path: f.name.String()})
+		l.stats.Syncs++
+		if !f.dirDurable && !l.plantSkipDirSync {
+			ops = append(ops, Op{Kind: OpSyncDir})
+			pc.dirSync = f
+		}
+		pc.syncedTo = pc.endLSN
+	}
+	return ops
+}
+
+// readyObject builds an object-backend flush: every buffered file becomes
+// one object, uploaded whole under its sealed name. The open file is sealed
+// too, so every flush makes a new object, as TiCDC's memory backend does.
+func (l *streamLog) readyObject(pc *pendingChain) []Op {
+	var ops []Op
+	for _, seg := range l.segs {
+		f := seg.file
+		final := f.finalName()
+		ops = append(ops, Op{Kind: OpPut, Path: final, Data: seg.data})
+		pc.sealed = append(pc.sealed, sealedFile{name: final, maxTs: f.maxTs})
+		pc.endLSN = seg.endLSN
+		l.stats.Puts++
+		l.stats.FilesSealed++
+		l.stats.SealedBytes = append(l.stats.SealedBytes, f.sizeBytes)
+	}
+	pc.syncedTo = pc.endLSN
+	l.cur = nil
+	return ops
+}
+
+// advance applies the outcome of the chain in flight.
+func (l *streamLog) advance(err error) {
+	pc := l.inflight
+	l.inflight = nil
+	if err != nil {
+		// An I/O error fails the stream: pages an fsync reported as lost
+		// may still read back from the cache, so no later success can prove
+		// them durable (fsyncgate). Recovery after a restart rewrites what
+		// it keeps; see package doc.
+		l.failed = fmt.Errorf("engine/core: %s log failed: %w", l.typ, err)
+		return
+	}
+	if pc.repair {
+		return
+	}
+	l.writtenLSN = max(l.writtenLSN, pc.endLSN)
+	l.syncedLSN = max(l.syncedLSN, pc.syncedTo)
+	if pc.dirSync != nil {
+		pc.dirSync.dirDurable = true
+	}
+	l.sealed = append(l.sealed, pc.sealed...)
+	switch l.policy {
+	case PolicyCommit, PolicyInterval:
+		l.ackedLSN = max(l.ackedLSN, l.syncedLSN)
+	case PolicyOS:
+		l.ackedLSN = max(l.ackedLSN, l.writtenLSN)
+	}
+	if len(l.segs) > 0 && (l.policy == PolicyCommit || l.policy == PolicyOS) {
+		l.flushWanted = true
+	}
+}
+
+// collect removes from the sealed list every file whose max commitTs is
+// below checkpointTs and returns their names: GC. A file at exactly the
+// checkpoint is kept, since a DDL at the checkpoint is still read.
+func (l *streamLog) collect(checkpointTs uint64) []string {
+	var gone []string
+	kept := l.sealed[:0]
+	for _, s := range l.sealed {
+		if s.maxTs < checkpointTs {
+			gone = append(gone, s.name)
+		} else {
+			kept = append(kept, s)
+		}
+	}
+	l.sealed = kept
+	l.stats.FilesRemoved += uint64(len(gone))
+	return gone
+}
