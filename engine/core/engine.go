@@ -167,10 +167,10 @@ func (e *Engine) Err() error {
 
 // Stats reports what the engine has done.
 type Stats struct {
-	Row, DDL         StreamStats
-	MetaWrites       uint64
-	MetaRegressions  uint64
-	InflightChains   int
+	Row, DDL        StreamStats
+	MetaWrites      uint64
+	MetaRegressions uint64
+	InflightChains  int
 }
 
 // Stats returns the engine's counters.

@@ -60,16 +60,16 @@ type streamLog struct {
 	// writtenLSN, syncedLSN and ackedLSN only grow: written to the OS,
 	// durable, acknowledged under the policy.
 	writtenLSN, syncedLSN, ackedLSN LSN
-	segs        []*segment
-	cur         *fileState
-	sealed      []sealedFile
-	scratch     []byte
-	rowsPending int
-	flushWanted bool
-	nextFlushAt sim.Instant
-	inflight    *pendingChain
-	failed      error
-	stats       StreamStats
+	segs                            []*segment
+	cur                             *fileState
+	sealed                          []sealedFile
+	scratch                         []byte
+	rowsPending                     int
+	flushWanted                     bool
+	nextFlushAt                     sim.Instant
+	inflight                        *pendingChain
+	failed                          error
+	stats                           StreamStats
 	// Planted bugs, set only by tests (export_test.go).
 	plantAckBeforeSync bool
 	plantSkipDirSync   bool

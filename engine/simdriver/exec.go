@@ -35,6 +35,10 @@ func (d *Driver) runChain(c core.Chain, i int) {
 		d.finishChain(c, fmt.Errorf("%s: %w", op, ErrInjected))
 		return
 	}
+	if d.plantedSkip(c.Stream, op.Kind) {
+		d.runChain(c, i+1) // planted bug: the op is skipped but reported done
+		return
+	}
 	start := d.w.Now()
 	d.do(op, func(err error) {
 		if d.stopped {

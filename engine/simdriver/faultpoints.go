@@ -34,3 +34,29 @@ func Points() []string {
 	}
 	return out
 }
+
+// Planted bugs: fault points that break the engine on purpose, so tests
+// and swarm campaigns can prove the checkers catch them. Armed through a
+// fault plan like any fault (e.g. -faults 'bug/engine/skipSync@0s..').
+const (
+	// BugSkipSync skips a log stream's file sync but reports it done: a
+	// lying fsync, so acknowledged rows may not be durable. (A skipped
+	// directory sync is planted in the engine's own property test instead:
+	// in a running world the meta stream's directory syncs mask it.)
+	BugSkipSync = "bug/engine/skipSync"
+)
+
+// Bugs lists the planted bugs of the driver.
+func Bugs() []string { return []string{BugSkipSync} }
+
+// plantedSkip reports whether a planted bug skips this op.
+func (d *Driver) plantedSkip(stream string, kind core.OpKind) bool {
+	if stream != core.TypeRow && stream != core.TypeDDL {
+		return false
+	}
+	if kind != core.OpSync {
+		return false
+	}
+	_, fired := d.w.Fire(BugSkipSync)
+	return fired
+}

@@ -1,0 +1,40 @@
+package scenarios
+
+import (
+	"strings"
+
+	"github.com/redosim/redosim/engine/simdriver"
+	"github.com/redosim/redosim/sim/fault"
+)
+
+// Catalogue returns every fault point a world may arm: the sim layer's
+// (sim/fault.Catalogue) and each persistence step of the redo engine
+// (engine/<stream>/before<Op>; value "crash" crashes the node there, any
+// other value fails the op).
+func Catalogue() []fault.Point {
+	cat := append([]fault.Point(nil), fault.Catalogue...)
+	known := map[string]bool{}
+	for _, p := range cat {
+		known[p.Name] = true
+	}
+	for _, name := range simdriver.Points() {
+		if known[name] {
+			continue
+		}
+		op := name[strings.LastIndex(name, "/")+1:]
+		cat = append(cat, fault.Point{Name: name, Layer: "engine",
+			What: "before the redo engine's " + strings.TrimPrefix(op, "before") + " op: =crash crashes the node there, any other value fails the op"})
+	}
+	bugs := map[string]string{
+		simdriver.BugSkipSync: "planted bug: skip a redo log sync but report it done (a lying fsync)",
+	}
+	for _, name := range simdriver.Bugs() {
+		cat = append(cat, fault.Point{Name: name, Layer: "bug", What: bugs[name]})
+	}
+	return cat
+}
+
+// catalogue lists every scenario. Keep it in the order of the README.
+func catalogue() []*Scenario {
+	return []*Scenario{smoke()}
+}
