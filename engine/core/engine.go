@@ -84,6 +84,12 @@ func (e *Engine) FlushedMeta() Meta { return e.meta.flushed }
 // Flush asks for a row-log flush at the next Ready, whatever the policy.
 func (e *Engine) Flush() { e.row.flushWanted = true }
 
+// FlushMeta makes the meta due at the next Ready, whatever the interval.
+func (e *Engine) FlushMeta() { e.meta.due = true }
+
+// MetaPending reports whether raised meta is not yet durable.
+func (e *Engine) MetaPending() bool { return e.meta.unflushed != e.meta.flushed }
+
 // Tick tells the engine the time; interval flushes and meta flushes come
 // due on it.
 func (e *Engine) Tick(now sim.Instant) {

@@ -55,8 +55,9 @@ func (d *Driver) runChain(c core.Chain) {
 func (d *Driver) Close() error {
 	d.mu.Lock()
 	d.eng.Flush()
+	d.eng.FlushMeta()
 	d.signal()
-	for d.eng.Err() == nil && d.eng.RowWrittenLSN() < d.eng.RowAppendedLSN() {
+	for d.eng.Err() == nil && (d.eng.RowWrittenLSN() < d.eng.RowAppendedLSN() || d.eng.MetaPending()) {
 		d.acked.Wait()
 	}
 	d.closed = true

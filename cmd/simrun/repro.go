@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redosim/redosim/scenarios"
+	"github.com/redosim/redosim/sim"
+)
+
+// repro is a repro file: everything needed to run one world again exactly.
+type repro struct {
+	Scenario string            `json:"scenario"`
+	Variant  string            `json:"variant"`
+	Seed     uint64            `json:"seed"`
+	Duration string            `json:"duration,omitempty"`
+	Set      map[string]string `json:"set,omitempty"`
+	Faults   string            `json:"faults,omitempty"`
+	// TraceHash is the hash the failing run ended with; a replay that
+	// ends elsewhere says so.
+	TraceHash string `json:"trace_hash"`
+	// Violation says what broke, for humans.
+	Violation string `json:"violation"`
+}
+
+func writeRepro(dir string, r *worldRun) (string, error) {
+	w := r.outcome.World
+	rp := repro{Scenario: w.Scenario, Variant: w.Variant, Seed: w.Seed, Set: r.spec.Set,
+		Faults: r.spec.Faults, TraceHash: w.TraceHash}
+	if r.spec.Duration > 0 {
+		rp.Duration = r.spec.Duration.String()
+	}
+	for _, inv := range w.Invariants {
+		if !inv.Held {
+			rp.Violation = fmt.Sprintf("%s at t=%.3fs: %s", inv.Name, inv.First.At, inv.First.Detail)
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("repro-%s-%s-s%d.json", w.Scenario, w.Variant, w.Seed))
+	data, _ := json.MarshalIndent(rp, "", "  ")
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("write repro: %w", err)
+	}
+	return path, nil
+}
+
+// loadRepro reads a repro file into a world spec.
+func loadRepro(path string) (scenarios.Spec, repro, error) {
+	var rp repro
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return scenarios.Spec{}, rp, usagef("-replay: %v", err)
+	}
+	if err := json.Unmarshal(data, &rp); err != nil {
+		return scenarios.Spec{}, rp, usagef("-replay %s: not a repro file: %v", path, err)
+	}
+	sc, err := scenarios.Lookup(rp.Scenario)
+	if err != nil {
+		return scenarios.Spec{}, rp, usagef("-replay %s: %s", path, stripConfig(err))
+	}
+	spec := scenarios.Spec{Scenario: sc, Variant: rp.Variant, Seed: rp.Seed, Set: rp.Set, Faults: rp.Faults}
+	if rp.Duration != "" {
+		if spec.Duration, err = sim.ParseDuration(rp.Duration); err != nil {
+			return spec, rp, usagef("-replay %s: duration: %v", path, err)
+		}
+	}
+	return spec, rp, nil
+}
+
+// runReplay runs the world of a repro file and checks it ends with the
+// recorded trace hash.
+func runReplay(o *options, stdout, stderr io.Writer) error {
+	spec, rp, err := loadRepro(o.replay)
+	if err != nil {
+		return err
+	}
+	spec.KeepTrace = o.trace != ""
+	start := time.Now()
+	out, err := scenarios.Run(spec)
+	if err != nil {
+		return err
+	}
+	out.World.WallSeconds = time.Since(start).Seconds()
+	printWorldLine(stdout, out.World)
+	if rp.TraceHash != "" && rp.TraceHash != out.World.TraceHash {
+		fmt.Fprintf(stderr, "simrun: replay ended with trace hash %s, the recorded run with %s: the code or the build changed\n",
+			out.World.TraceHash, rp.TraceHash)
+	}
+	if o.trace != "" {
+		if err := writeTrace(o.trace, out.Trace); err != nil {
+			return err
+		}
+	}
+	if !out.World.Held() {
+		for _, inv := range out.World.Invariants {
+			if !inv.Held {
+				fmt.Fprintf(stderr, "VIOLATED %s at t=%.3fs: %s\n", inv.Name, inv.First.At, inv.First.Detail)
+			}
+		}
+		return &violationError{msg: "the replayed world violated an invariant"}
+	}
+	return nil
+}
+
+func writeTrace(path string, tr *sim.Trace) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("-trace: %w", err)
+	}
+	if _, err := tr.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("-trace: %w", err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,333 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/scenarios"
+	"github.com/redosim/redosim/sim"
+)
+
+// worldRun is one world to run and, after, what it produced.
+type worldRun struct {
+	index   int
+	spec    scenarios.Spec
+	outcome *scenarios.Outcome
+	err     error
+	wall    time.Duration
+}
+
+func runScenarios(args []string, stdout, stderr io.Writer) error {
+	o, err := parseRunFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.list:
+		return printList(stdout)
+	case o.describe != "":
+		return printDescribe(stdout, o.describe)
+	case o.replay != "":
+		return runReplay(o, stdout, stderr)
+	}
+	if o.config != "" {
+		if err := applyConfigFile(o); err != nil {
+			return err
+		}
+	}
+	if o.scenario == "" {
+		return usagef("no -scenario given (simrun -list shows them; simrun -h shows usage)")
+	}
+	runs, sc, err := planWorlds(o)
+	if err != nil {
+		return err
+	}
+	if o.trace != "" && len(runs) != 1 {
+		return usagef("-trace needs exactly one world; this run has %d (pick one -variants and one -seed)", len(runs))
+	}
+	executeWorlds(runs, o.parallel, newProgress(stderr, len(runs), o.quiet))
+	return finishRun(o, sc, runs, stdout, stderr)
+}
+
+// planWorlds expands the options into the worlds of this shard.
+func planWorlds(o *options) ([]*worldRun, *scenarios.Scenario, error) {
+	sc, err := scenarios.Lookup(o.scenario)
+	if err != nil {
+		return nil, nil, usagef("-scenario: %v", strings.TrimPrefix(err.Error(), scenarios.ErrConfig.Error()+": "))
+	}
+	variants := sc.VariantNames()
+	if o.variants != "" {
+		variants = strings.Split(o.variants, ",")
+		for _, v := range variants {
+			if _, err := sc.Variant(v); err != nil {
+				return nil, nil, usagef("-variants: %v", stripConfig(err))
+			}
+		}
+	}
+	seeds, err := o.seedList()
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := o.setMap(sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	var d sim.Duration
+	if o.duration != "" {
+		if d, err = sim.ParseDuration(o.duration); err != nil || d <= 0 {
+			return nil, nil, usagef("-duration %q: want a positive duration such as 30s or 10m", o.duration)
+		}
+	}
+	shard, shards, err := o.shardOf()
+	if err != nil {
+		return nil, nil, err
+	}
+	var runs []*worldRun
+	i := 0
+	for _, v := range variants {
+		for _, s := range seeds {
+			if i%shards == shard {
+				spec := scenarios.Spec{Scenario: sc, Variant: v, Seed: s, Duration: d, Set: set,
+					Faults: o.faults, KeepTrace: o.trace != ""}
+				runs = append(runs, &worldRun{index: len(runs), spec: spec})
+			}
+			i++
+		}
+	}
+	if len(runs) > 0 {
+		// Check the configuration once, before a campaign starts.
+		probe := runs[0].spec
+		probe.Duration = sim.Nanosecond
+		if _, err := scenarios.Run(probe); err != nil {
+			if errors.Is(err, scenarios.ErrConfig) {
+				return nil, nil, usagef("%v", stripConfig(err))
+			}
+			return nil, nil, err
+		}
+	}
+	return runs, sc, nil
+}
+
+func stripConfig(err error) string {
+	return strings.Replace(err.Error(), scenarios.ErrConfig.Error()+": ", "", 1)
+}
+
+// setMap merges -changefeed-config and -set (which wins) into overrides.
+func (o *options) setMap(sc *scenarios.Scenario) (map[string]string, error) {
+	set := map[string]string{}
+	if o.changefeedConfig != "" {
+		mapped, notes, err := mapChangefeedConfig(o.changefeedConfig, sc)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range mapped {
+			set[k] = v
+		}
+		for _, n := range notes {
+			fmt.Fprintln(os.Stderr, "simrun: note:", n)
+		}
+	}
+	for _, kv := range o.sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usagef("-set %q: want key=value", kv)
+		}
+		if _, known := sc.Param(k); !known {
+			return nil, usagef("-set %s: scenario %s has no parameter %q (simrun -describe %s lists them)", kv, sc.Name, k, sc.Name)
+		}
+		set[k] = v
+	}
+	return set, nil
+}
+
+// executeWorlds runs the worlds on parallel goroutines (each world is
+// single-threaded; worlds share nothing) and reports progress.
+func executeWorlds(runs []*worldRun, parallel int, prog *progress) {
+	jobs := make(chan *worldRun)
+	var wg sync.WaitGroup
+	for w := 0; w < min(parallel, len(runs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range jobs {
+				start := time.Now()
+				r.outcome, r.err = scenarios.Run(r.spec)
+				r.wall = time.Since(start)
+				if r.outcome != nil {
+					r.outcome.World.WallSeconds = r.wall.Seconds()
+				}
+				prog.done(r)
+			}
+		}()
+	}
+	for _, r := range runs {
+		jobs <- r
+	}
+	close(jobs)
+	wg.Wait()
+	prog.finish()
+}
+
+// finishRun prints what happened, writes results, and decides the exit.
+func finishRun(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout, stderr io.Writer) error {
+	var failed []*worldRun
+	for _, r := range runs {
+		if r.err != nil {
+			return fmt.Errorf("world %s/%s seed %d: %w", sc.Name, r.spec.Variant, r.spec.Seed, r.err)
+		}
+		w := r.outcome.World
+		if o.json {
+			printJSON(stdout, w)
+		} else if !o.quiet || !w.Held() {
+			printWorldLine(stdout, w)
+		}
+		if !w.Held() {
+			failed = append(failed, r)
+		}
+	}
+	if !o.json {
+		printSummary(stdout, sc, runs)
+	}
+	if o.trace != "" {
+		if err := writeTrace(o.trace, runs[0].outcome.Trace); err != nil {
+			return err
+		}
+	}
+	if o.out != "" {
+		if err := writeResults(o, sc, runs, stdout); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		return reportViolations(o, failed, stderr)
+	}
+	return nil
+}
+
+func printWorldLine(w io.Writer, r *results.World) {
+	status := "held"
+	if !r.Held() {
+		status = "VIOLATED"
+	}
+	speed := 0.0
+	if r.WallSeconds > 0 {
+		speed = r.SimSeconds / r.WallSeconds
+	}
+	fmt.Fprintf(w, "trace-hash: %s  %s/%s seed=%d  %s  %.0fs simulated in %.2fs (%.0fx real time, %.2fM events/s)\n",
+		r.TraceHash, r.Scenario, r.Variant, r.Seed, status, r.SimSeconds, r.WallSeconds, speed,
+		float64(r.Events)/max(r.WallSeconds, 1e-9)/1e6)
+}
+
+// jsonWorld is the -json line of one world.
+type jsonWorld struct {
+	Scenario    string          `json:"scenario"`
+	Seed        uint64          `json:"seed"`
+	Variant     string          `json:"variant"`
+	TraceHash   string          `json:"trace_hash"`
+	SimSeconds  float64         `json:"sim_seconds"`
+	WallSeconds float64         `json:"wall_seconds"`
+	Events      uint64          `json:"events"`
+	Invariants  []jsonInvariant `json:"invariants"`
+	Command     string          `json:"command"`
+}
+
+type jsonInvariant struct {
+	Name   string `json:"name"`
+	Pass   bool   `json:"pass"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func printJSON(w io.Writer, r *results.World) {
+	jw := jsonWorld{Scenario: r.Scenario, Seed: r.Seed, Variant: r.Variant, TraceHash: r.TraceHash,
+		SimSeconds: r.SimSeconds, WallSeconds: r.WallSeconds, Events: r.Events, Command: r.Command}
+	for _, inv := range r.Invariants {
+		ji := jsonInvariant{Name: inv.Name, Pass: inv.Held}
+		if inv.First != nil {
+			ji.Detail = fmt.Sprintf("at %.3fs: %s", inv.First.At, inv.First.Detail)
+		}
+		jw.Invariants = append(jw.Invariants, ji)
+	}
+	data, _ := json.Marshal(jw)
+	fmt.Fprintln(w, string(data))
+}
+
+// writeResults writes run.json and the worlds, then renders the report.
+func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout io.Writer) error {
+	run := &results.Run{Scenario: sc.Name, Description: sc.Doc, Sweep: sc.Sweep, Metrics: sc.Metrics,
+		Command: "simrun " + strings.Join(os.Args[1:], " ")}
+	seen := map[string]bool{}
+	seeds := map[uint64]bool{}
+	for _, r := range runs {
+		if !seen[r.spec.Variant] {
+			seen[r.spec.Variant] = true
+			run.Variants = append(run.Variants, r.spec.Variant)
+		}
+		if !seeds[r.spec.Seed] {
+			seeds[r.spec.Seed] = true
+			run.Seeds = append(run.Seeds, r.spec.Seed)
+		}
+		if err := results.WriteWorld(o.out, r.outcome.World); err != nil {
+			return err
+		}
+	}
+	for _, p := range sc.Params {
+		v := p.Default
+		if len(runs) > 0 {
+			for _, wp := range runs[0].outcome.World.Params {
+				if wp.Key == p.Key {
+					v = wp.Value
+				}
+			}
+		}
+		run.Params = append(run.Params, results.Param{Key: p.Key, Value: v, Doc: p.Doc})
+	}
+	if err := results.WriteRun(o.out, run); err != nil {
+		return err
+	}
+	if err := renderReport(o.out, []string{o.out}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "results and report in %s (open %s)\n", o.out, filepath.Join(o.out, "index.html"))
+	return nil
+}
+
+// reportViolations prints each failed world with its first violation,
+// writes a repro file, and prints the command that replays it.
+func reportViolations(o *options, failed []*worldRun, stderr io.Writer) error {
+	dir := o.out
+	if dir == "" {
+		dir = "."
+	}
+	for _, r := range failed {
+		w := r.outcome.World
+		for _, inv := range w.Invariants {
+			if inv.Held {
+				continue
+			}
+			fmt.Fprintf(stderr, "VIOLATED %s in %s/%s seed=%d at t=%.3fs: %s\n",
+				inv.Name, w.Scenario, w.Variant, w.Seed, inv.First.At, inv.First.Detail)
+		}
+		path, err := writeRepro(dir, r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "  parameters: %s\n  replay: simrun -replay %s\n", paramLine(w), path)
+	}
+	return &violationError{msg: fmt.Sprintf("%d of the worlds violated an invariant", len(failed))}
+}
+
+func paramLine(w *results.World) string {
+	parts := make([]string, 0, len(w.Params))
+	for _, p := range w.Params {
+		parts = append(parts, p.Key+"="+p.Value)
+	}
+	return strings.Join(parts, " ")
+}
