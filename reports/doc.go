@@ -1,0 +1,41 @@
+// Package reports turns the results of simulated worlds into the report a
+// user shows in a design review: index.html and report.md (the same
+// content), summary.json (every statistic and comparison), timeseries.csv
+// (long format, for notebooks), plots/ (PNG and SVG) and trace.json (a
+// Chrome trace-event timeline for Perfetto).
+//
+// It reads only reports/results, never the model, the engine or the
+// scenarios. Statistics come from reports/stats (type-7 percentiles, sample
+// standard deviation, seeded bootstrap intervals, comparisons with
+// verdicts), figures from reports/plots, the timeline from
+// reports/timeline. The same input always gives byte-identical output.
+//
+// Layout of the output directory:
+//
+//	index.html      self-contained page (inline CSS, images from plots/)
+//	report.md       the same report in Markdown
+//	summary.json    statistics per metric and variant, pairwise comparisons
+//	timeseries.csv  world,variant,seed,time,metric,labels,value
+//	trace.json      Chrome trace events: a pid namespace per world
+//	plots/          headline.png, ts-*.png, cdf-*.png, box-*.png, sweep-*.png (+ .svg)
+//
+// Choices the report documents in its Method section: percentiles are
+// type-7; SD is the sample SD; intervals are 95 % percentile-bootstrap
+// intervals over seeds (2000 resamples, PCG seeded from the metric and
+// variant names); comparisons are the relative difference of means
+// (B − A) / |A| with a verdict only when the interval excludes zero; a
+// sample metric is compared by each world's p50 and p99; a time series is
+// drawn as the median across seeds with a min–max band. trace.json holds
+// the first seed of each variant unless Options.TraceWorlds or
+// Options.TraceAll say otherwise, each world in its own pid namespace.
+// Render overwrites the files it writes and leaves other files in outDir
+// alone (a plot of an earlier render that is no longer drawn stays there,
+// unlinked).
+//
+// Usage:
+//
+//	run, worlds, err := results.Load("results/shard-0", "results/shard-1")
+//	err = reports.Render("report/", run, worlds, reports.Options{})
+//	// or, in one call, as `simrun report DIR...` does:
+//	err = reports.RenderDirs("report/", "results/shard-0", "results/shard-1")
+package reports

@@ -1,0 +1,279 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/redosim/redosim/reports/plots"
+	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/reports/stats"
+)
+
+// document is everything report.md and index.html show, formatted once so
+// both say the same.
+type document struct {
+	Title       string
+	Scenario    string
+	Description string
+	Command     string
+	Sweep       string
+	Notes       []string
+	Params      []results.Param
+	Variants    []variantSummary
+	Comparisons []comparisonRow
+	Invariants  invariantTable
+	Faults      []faultRow
+	Figures     []figureGroup
+	Stats       []statsTable
+	Worlds      []worldRow
+	Methods     methods
+	Files       []fileRow
+}
+
+type variantSummary struct {
+	Name   string
+	Color  string // the variant's colour in every plot, "#rrggbb"
+	Worlds int
+	Seeds  string
+	Rows   []summaryRow
+}
+
+type summaryRow struct {
+	Metric, Unit, Over, Median, P99, Mean, MeanCI string
+}
+
+type comparisonRow struct {
+	Quantity, B, A, RelDiff, CI, Verdict string
+}
+
+type figureGroup struct {
+	Title   string
+	Intro   string
+	Figures []figureRef
+}
+
+type statsTable struct {
+	Metric, Kind, Unit, Doc, Direction string
+	Rows                               []statsRow
+}
+
+type statsRow struct {
+	Variant, Quantity, N, Mean, SD, P50, P90, P99, Max, MeanCI, MedianCI string
+}
+
+type worldRow struct {
+	Name, Variant, Seed, SimTime, Events, Wall, Invariants, TraceHash, Command string
+}
+
+type fileRow struct{ Name, Doc string }
+
+func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Options) *document {
+	doc := &document{
+		Title:       opts.Title,
+		Scenario:    d.run.Scenario,
+		Description: d.run.Description,
+		Command:     d.run.Command,
+		Sweep:       d.run.Sweep,
+		Params:      d.run.Params,
+		Methods:     m,
+	}
+	if doc.Title == "" {
+		doc.Title = d.run.Scenario + ": simulation report"
+	}
+	if doc.Command == "" {
+		doc.Command = "(the run recorded no command)"
+	}
+	doc.Variants = variantSummaries(d, a)
+	doc.Comparisons = comparisonRows(a)
+	doc.Invariants = invariantRows(d)
+	doc.Faults = faultRows(d)
+	doc.Figures = figureGroups(figs)
+	doc.Stats = statsTables(a)
+	doc.Worlds = worldRows(d)
+	doc.Files = reportFiles()
+	doc.Notes = append([]string{}, d.notes...)
+	return doc
+}
+
+// summaryMetrics are the headline metrics, or every metric when none is
+// marked headline.
+func summaryMetrics(a *analysis) []*metricStats {
+	var out []*metricStats
+	for _, ms := range a.metrics {
+		if ms.Metric.Headline() {
+			out = append(out, ms)
+		}
+	}
+	if len(out) == 0 {
+		return a.metrics
+	}
+	return out
+}
+
+func variantSummaries(d *dataset, a *analysis) []variantSummary {
+	var out []variantSummary
+	for vi, v := range d.variants {
+		c := plots.Color(v.Index)
+		vsum := variantSummary{Name: v.Name, Color: fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B), Worlds: len(v.Worlds), Seeds: seedList(v.Worlds)}
+		for _, ms := range summaryMetrics(a) {
+			vsum.Rows = append(vsum.Rows, summaryRowOf(ms.Metric, ms.Variants[vi]))
+		}
+		out = append(out, vsum)
+	}
+	return out
+}
+
+func summaryRowOf(m *metric, vs *variantStats) summaryRow {
+	row := summaryRow{Metric: m.Name, Unit: m.Unit, Over: "no data", Median: notAvailable, P99: notAvailable,
+		Mean: notAvailable, MeanCI: notAvailable}
+	var s *stats.Summary
+	switch {
+	case m.Kind == kindSample && vs.Pooled != nil:
+		s = vs.Pooled
+		row.Over = fmt.Sprintf("%s obs. pooled, %d seeds", fmtCount(s.N), len(vs.PerSeed))
+	case m.Kind == kindScalar && vs.Across[0].Summary != nil:
+		s = vs.Across[0].Summary
+		row.Over = fmt.Sprintf("%d seeds", s.N)
+	}
+	if s == nil {
+		return row
+	}
+	unit, f := unitScale(m.Unit, s.P50)
+	row.Unit = unit
+	row.Median, row.P99, row.Mean = fmtNum(s.P50*f), fmtNum(s.P99*f), fmtNum(s.Mean*f)
+	row.MeanCI = fmtInterval(s.MeanCI, f)
+	return row
+}
+
+func seedList(worlds []*results.World) string {
+	if len(worlds) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(worlds))
+	for i, w := range worlds {
+		parts[i] = fmt.Sprint(w.Seed)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// comparisonRows lists the comparisons of the summary metrics.
+func comparisonRows(a *analysis) []comparisonRow {
+	shown := map[*metric]bool{}
+	for _, ms := range summaryMetrics(a) {
+		shown[ms.Metric] = true
+	}
+	var out []comparisonRow
+	for _, c := range a.comparisons {
+		if !shown[c.Metric] {
+			continue
+		}
+		q := quantityName(c.Metric, c.Stat)
+		if c.Stat != "" {
+			q += " (per seed)"
+		}
+		out = append(out, comparisonRow{Quantity: q, B: c.B.Name, A: c.A.Name, RelDiff: fmtPercent(c.Result.RelDiff),
+			CI: fmtPercentInterval(c.Result.CI), Verdict: c.Result.Verdict})
+	}
+	return out
+}
+
+func figureGroups(figs []figureRef) []figureGroup {
+	sections := []figureGroup{
+		{Title: "Headline metrics", Intro: "Mean across seeds with its 95 % bootstrap interval."},
+		{Title: "Time series", Intro: "One line per variant: the median across seeds; the band spans the seeds' min and max. Red: fault windows (lines: instant faults). Blue: syncpoint barriers of each variant's first seed."},
+		{Title: "Distributions", Intro: "CDFs of every observation, all seeds pooled."},
+		{Title: "Across seeds", Intro: "One box per variant over the seeds' values; each dot is one seed."},
+		{Title: "Sweep", Intro: "Each metric against the swept parameter: mean across seeds with its 95 % bootstrap band."},
+	}
+	index := map[string]int{figHeadline: 0, figSeries: 1, figCDF: 2, figBox: 3, figSweep: 4}
+	for _, f := range figs {
+		i := index[f.Section]
+		sections[i].Figures = append(sections[i].Figures, f)
+	}
+	var out []figureGroup
+	for _, s := range sections {
+		if len(s.Figures) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func statsTables(a *analysis) []statsTable {
+	var out []statsTable
+	for _, ms := range a.metrics {
+		m := ms.Metric
+		t := statsTable{Metric: m.Name, Kind: m.Kind, Doc: m.Doc.Doc, Direction: m.directionName()}
+		unit, f := unitScale(m.Unit, typicalMean(ms))
+		t.Unit = unit
+		for _, vs := range ms.Variants {
+			t.Rows = append(t.Rows, variantStatsRows(vs, f)...)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// variantStatsRows are the rows of one variant: pooled (samples) then
+// each across-seeds quantity; one "no data" row when nothing was recorded.
+func variantStatsRows(vs *variantStats, f float64) []statsRow {
+	var rows []statsRow
+	if vs.Pooled != nil {
+		rows = append(rows, statsRowOf(vs.Variant.Name, "pooled observations", vs.Pooled, f))
+	}
+	for _, acr := range vs.Across {
+		if acr.Summary == nil {
+			continue
+		}
+		q := "across seeds"
+		if acr.Stat != "" {
+			q = "per-seed " + acr.Stat + " across seeds"
+		}
+		rows = append(rows, statsRowOf(vs.Variant.Name, q, acr.Summary, f))
+	}
+	if len(rows) == 0 {
+		why := fmt.Sprintf("no data: %d of %d worlds do not record it", vs.Missing, len(vs.Variant.Worlds))
+		if vs.Missing < len(vs.Variant.Worlds) {
+			why = "no data: no finite values"
+		}
+		if len(vs.Variant.Worlds) == 0 {
+			why = "no data: no worlds"
+		}
+		rows = append(rows, statsRow{Variant: vs.Variant.Name, Quantity: why, N: "0", Mean: "—", SD: "—",
+			P50: "—", P90: "—", P99: "—", Max: "—", MeanCI: "—", MedianCI: "—"})
+	}
+	return rows
+}
+
+func statsRowOf(variant, quantity string, s *stats.Summary, f float64) statsRow {
+	return statsRow{Variant: variant, Quantity: quantity, N: fmtCount(s.N), Mean: fmtNum(s.Mean * f),
+		SD: fmtNum(s.SD * f), P50: fmtNum(s.P50 * f), P90: fmtNum(s.P90 * f), P99: fmtNum(s.P99 * f),
+		Max: fmtNum(s.Max * f), MeanCI: fmtInterval(s.MeanCI, f), MedianCI: fmtInterval(s.MedianCI, f)}
+}
+
+func worldRows(d *dataset) []worldRow {
+	var out []worldRow
+	for _, w := range d.worlds {
+		held := 0
+		for _, inv := range w.Invariants {
+			if inv.Held {
+				held++
+			}
+		}
+		out = append(out, worldRow{Name: worldName(w), Variant: w.Variant, Seed: fmt.Sprint(w.Seed),
+			SimTime: fmtSeconds(w.SimSeconds), Events: fmtCount(int(w.Events)), Wall: fmtShort(w.WallSeconds) + " s",
+			Invariants: fmt.Sprintf("%d/%d held", held, len(w.Invariants)), TraceHash: w.TraceHash, Command: w.Command})
+	}
+	return out
+}
+
+func reportFiles() []fileRow {
+	return []fileRow{
+		{"index.html", "this report (opens from disk, no network)"},
+		{"report.md", "the same report in Markdown"},
+		{"summary.json", "every metric's statistics per variant and every pairwise comparison"},
+		{"timeseries.csv", "every series point, long format: world,variant,seed,time,metric,labels,value"},
+		{"trace.json", "Chrome trace-event timeline: open in Perfetto (ui.perfetto.dev) or chrome://tracing"},
+		{"plots/", "every figure as PNG and SVG"},
+	}
+}
