@@ -1,0 +1,133 @@
+// Package redosink is a capture's redo sink: the redo dispatchers of one
+// node write through it into the redo engine (engine/simdriver) on the
+// changefeed's redo storage, shared by every capture. DML events explode
+// into one row record each, and a batch is done when its last row is
+// acknowledged under the flush policy (TiCDC's counting PostFlush); a DDL
+// is written and made durable on its own.
+//
+// The sink of the maintainer's node owns the redo meta; the others are meta
+// readers that only collect their own files.
+//
+// Usage:
+//
+//	s, err := redosink.Open(w, redosink.Config{Capture: "n1", Owner: true, ...}, target)
+//	s.WriteDML(id, events, func() { ... durable ... })
+package redosink
+
+import (
+	"fmt"
+
+	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/engine/simdriver"
+	"github.com/redosim/redosim/model/msg"
+	"github.com/redosim/redosim/sim"
+)
+
+// Config configures one capture's redo sink.
+type Config struct {
+	// Capture names the node; it is the capture id in file names.
+	Capture string
+	// Changefeed names the changefeed.
+	Changefeed string
+	// Owner makes this sink own the redo meta.
+	Owner bool
+	// Engine is the redo engine's configuration (policy, intervals, max
+	// log size); identities and the backend are filled in by Open.
+	Engine core.Config
+}
+
+// Sink writes a node's redo.
+type Sink struct {
+	w     *sim.World
+	cfg   Config
+	drv   *simdriver.Driver
+	stats Stats
+	// OnOp, when set, sees every completed engine op (metrics, timeline).
+	OnOp func(simdriver.OpEvent)
+}
+
+// Stats counts what the sink wrote.
+type Stats struct {
+	Batches, Rows, DDLs uint64
+	Bytes               uint64
+	Failures            uint64
+}
+
+// Open recovers the engine's state for this capture from the target and
+// starts the sink.
+func Open(w *sim.World, cfg Config, target simdriver.Target) (*Sink, *core.RecoveryReport, error) {
+	ec := cfg.Engine
+	ec.CaptureID, ec.Changefeed, ec.MetaReader = cfg.Capture, cfg.Changefeed, !cfg.Owner
+	ec.NameSeed = w.Streams.Seed() ^ sim.StreamKey("model/redosink/"+cfg.Capture)
+	drv, rep, err := simdriver.Open(w, ec, target)
+	if err != nil {
+		return nil, nil, fmt.Errorf("model/redosink: open %s: %w", cfg.Capture, err)
+	}
+	s := &Sink{w: w, cfg: cfg, drv: drv}
+	drv.OnOp = func(e simdriver.OpEvent) {
+		if s.OnOp != nil {
+			s.OnOp(e)
+		}
+	}
+	return s, rep, nil
+}
+
+// Driver returns the engine driver, for meta and statistics.
+func (s *Sink) Driver() *simdriver.Driver { return s.drv }
+
+// Stats returns the sink's counters.
+func (s *Sink) Stats() Stats { return s.stats }
+
+// Stop stops the engine: its node crashed. Waiting batches never finish.
+func (s *Sink) Stop() { s.drv.Stop() }
+
+// WriteDML writes every row of the batch's DML events; done runs when the
+// last row is acknowledged. A failed engine never calls done: the
+// dispatcher stays blocked, as TiCDC's would until the changefeed fails.
+func (s *Sink) WriteDML(id msg.DispatcherID, events []msg.Event, done func()) {
+	s.stats.Batches++
+	pending, failed := 1, false
+	finish := func(err error) {
+		if err != nil && !failed {
+			failed = true
+			s.stats.Failures++
+		}
+		pending--
+		if pending == 0 && !failed {
+			done()
+		}
+	}
+	for i := range events {
+		ev := &events[i]
+		if ev.Kind != msg.EventDML {
+			continue
+		}
+		for j := range ev.Rows {
+			pending++
+			s.stats.Rows++
+			s.stats.Bytes += uint64(codec.RecordFrameSize(&codec.Record{Type: codec.TypeRow, Row: ev.Rows[j]}))
+			s.drv.AppendRow(&ev.Rows[j], finish)
+		}
+	}
+	finish(nil) // the batch itself; done runs here if it had no rows
+}
+
+// WriteDDL writes a DDL; done runs once it is durable.
+func (s *Sink) WriteDDL(ddl *codec.DDL, done func()) {
+	s.stats.DDLs++
+	s.drv.AppendDDL(ddl, func(err error) {
+		if err != nil {
+			s.stats.Failures++
+			return
+		}
+		done()
+	})
+}
+
+// UpdateMeta raises the unflushed redo meta (owner) or the GC checkpoint
+// (reader).
+func (s *Sink) UpdateMeta(checkpointTs, resolvedTs uint64) { s.drv.UpdateMeta(checkpointTs, resolvedTs) }
+
+// FlushedMeta returns the meta last made durable.
+func (s *Sink) FlushedMeta() core.Meta { return s.drv.FlushedMeta() }
