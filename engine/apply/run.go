@@ -1,3 +1,5 @@
+//simrun:realworld RunParallel is the real-CPU executor for benchmarks and simrun redo apply; worlds use RunVirtual.
+
 package apply
 
 import (

@@ -49,6 +49,7 @@ func (c cmd) Run(sut commands.SystemUnderTest) commands.Result {
 	case "Restart":
 		cw.crash(false)
 	}
+	cw.checkOpenFiles()
 	return append([]string(nil), cw.problems...)
 }
 

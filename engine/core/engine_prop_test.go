@@ -238,3 +238,23 @@ func makeRow(ts uint64) codec.Row {
 	return codec.SizedRow(codec.Row{TableID: 1, Key: []byte(fmt.Sprintf("k%d", ts)), Op: codec.OpInsert,
 		StartTs: ts - 5, CommitTs: ts}, codec.RowShape{FrameBytes: 200, Columns: 3})
 }
+
+// checkOpenFiles: a stream has at most two open (.log.tmp) files, one
+// being sealed and the new one; more means a rotation never sealed.
+func (cw *world) checkOpenFiles() {
+	if cw.dk == nil {
+		return
+	}
+	names, _ := cw.dk.FS().List("redo")
+	open := map[string]int{}
+	for _, n := range names {
+		if fn, ok := core.ParseFileName(n); ok && fn.Tmp {
+			open[fn.Type]++
+		}
+	}
+	for typ, n := range open {
+		if n > 2 {
+			cw.problems = append(cw.problems, fmt.Sprintf("%d open %s files: a rotation was never sealed", n, typ))
+		}
+	}
+}

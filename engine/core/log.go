@@ -116,6 +116,10 @@ func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
 	if l.cur != nil && l.cur.records > 0 && l.cur.sizeBytes+int64(len(frame)) > l.cfg.MaxLogBytes {
 		l.cur.sealing = true
 		l.flushWanted = true
+		if len(l.segs) == 0 || l.segs[len(l.segs)-1].file != l.cur {
+			// Its data already went out: an empty segment carries the seal.
+			l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN})
+		}
 		l.cur = nil
 	}
 	if l.cur == nil {

@@ -44,9 +44,11 @@ func (l *streamLog) readyFile(pc *pendingChain) []Op {
 			ops = append(ops, Op{Kind: OpCreate, Path: tmp})
 			f.created = true
 		}
-		ops = append(ops, Op{Kind: OpWrite, Path: tmp, Offset: f.writtenBytes, Data: seg.data})
-		f.writtenBytes += int64(len(seg.data))
-		l.stats.Writes++
+		if len(seg.data) > 0 {
+			ops = append(ops, Op{Kind: OpWrite, Path: tmp, Offset: f.writtenBytes, Data: seg.data})
+			f.writtenBytes += int64(len(seg.data))
+			l.stats.Writes++
+		}
 		pc.endLSN = seg.endLSN
 		lastOfFile := i == len(l.segs)-1 || l.segs[i+1].file != f
 		if f.sealing && lastOfFile {

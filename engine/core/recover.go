@@ -82,6 +82,11 @@ func Recover(cfg Config, st Storage, sectorBytes int) (*Engine, *RecoveryReport,
 		rep.Files = append(rep.Files, fr)
 		ops = append(ops, fops...)
 	}
+	// Everything recovered is durable once the repair chain has run, and
+	// the repair chain runs before anything else.
+	for _, s := range []*streamLog{e.row, e.ddl} {
+		s.writtenLSN, s.syncedLSN, s.ackedLSN = s.nextLSN, s.nextLSN, s.nextLSN
+	}
 	if len(ops) > 0 && e.cfg.Backend == BackendFile {
 		ops = append(ops, Op{Kind: OpSyncDir})
 	}

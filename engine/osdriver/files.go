@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -97,7 +98,8 @@ func (t *fileTable) create(name string) error {
 	if err != nil {
 		return err
 	}
-	if n := t.opts.PreallocateBytes; n > 0 {
+	if n := t.opts.PreallocateBytes; n > 0 && strings.HasSuffix(name, core.ExtTmp) {
+		// Only log files: a meta file is read whole, zeros and all.
 		if err := zeroFill(f, n); err != nil {
 			f.Close()
 			return err

@@ -1,0 +1,129 @@
+package reader_test
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"testing"
+
+	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/engine/reader"
+	"github.com/redosim/redosim/engine/simdriver"
+	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/disk"
+)
+
+// logWorld writes a log on a simulated disk: rows at ts 100, 110, ...
+// (every fifth a delete of the row before), a DDL at ts 205, and the meta
+// given, small files so it rotates.
+func logWorld(t *testing.T, rows int, meta core.Meta) (*sim.World, simdriver.Target) {
+	t.Helper()
+	w := sim.NewWorld(sim.WorldConfig{Seed: 1})
+	prof, _ := disk.ProfileByName("instant")
+	target := simdriver.Target{Disk: disk.New(w, disk.Config{Name: "d", Profile: prof}), Dir: "redo"}
+	drv, _, err := simdriver.Open(w, core.Config{Policy: core.PolicyCommit, MaxLogBytes: 4096}, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < rows; i++ {
+		ts := uint64(100 + 10*i)
+		op := codec.OpInsert
+		key := fmt.Sprintf("k%d", i)
+		if i%5 == 4 {
+			op, key = codec.OpDelete, fmt.Sprintf("k%d", i-1)
+		}
+		row := codec.SizedRow(codec.Row{TableID: int64(1 + i%3), Key: []byte(key), Op: op, StartTs: ts - 1, CommitTs: ts},
+			codec.RowShape{FrameBytes: 200, Columns: 2})
+		drv.AppendRow(&row, ok)
+	}
+	drv.AppendDDL(&codec.DDL{StartTs: 204, CommitTs: 205, Kind: codec.DDLAddColumn, Blocked: []int64{1}}, ok)
+	drv.UpdateMeta(meta.CheckpointTs, meta.ResolvedTs)
+	w.Loop.RunUntil(sim.Instant(sim.Second))
+	return w, target
+}
+
+func TestReadSelectsTheMetaRange(t *testing.T) {
+	_, target := logWorld(t, 60, core.Meta{CheckpointTs: 300, ResolvedTs: 600})
+	log, err := reader.Read(simdriver.Storage(target), reader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log.Meta != (core.Meta{CheckpointTs: 300, ResolvedTs: 600}) {
+		t.Fatalf("meta = %+v", log.Meta)
+	}
+	// Rows in (300, 600]: ts 310..600 step 10 = 30 rows.
+	if len(log.Rows) != 30 || log.Rows[0].Row.CommitTs != 310 || log.Rows[29].Row.CommitTs != 600 {
+		t.Fatalf("rows: %d, first %d", len(log.Rows), log.Rows[0].Row.CommitTs)
+	}
+	for i := 1; i < len(log.Rows); i++ {
+		if reader.Less(&log.Rows[i], &log.Rows[i-1]) {
+			t.Fatalf("rows out of order at %d", i)
+		}
+	}
+	if len(log.DDLs) != 0 {
+		t.Fatalf("the DDL at 205 is below the checkpoint, read %d", len(log.DDLs))
+	}
+	if len(log.Files) < 2 {
+		t.Fatalf("expected rotation into several files, read %d", len(log.Files))
+	}
+	if len(log.Skipped) == 0 {
+		t.Fatal("files entirely below the checkpoint should be skipped")
+	}
+}
+
+func TestDDLAtCheckpointIsRead(t *testing.T) {
+	_, target := logWorld(t, 20, core.Meta{CheckpointTs: 205, ResolvedTs: 300})
+	log, err := reader.Read(simdriver.Storage(target), reader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log.DDLs) != 1 {
+		t.Fatalf("a DDL exactly at the checkpoint must be read: got %d", len(log.DDLs))
+	}
+}
+
+func TestNoMetaIsAnError(t *testing.T) {
+	w := sim.NewWorld(sim.WorldConfig{})
+	target := simdriver.Target{Disk: disk.New(w, disk.Config{Name: "d"}), Dir: "redo"}
+	target.Disk.FS().MkdirAll("redo")
+	if _, err := reader.Read(simdriver.Storage(target), reader.Options{}); !errors.Is(err, reader.ErrNoMeta) {
+		t.Fatalf("err = %v, want ErrNoMeta", err)
+	}
+}
+
+// TestTornTailAndCorruption: cutting a file's tail is a torn tail, read
+// up to it; flipping a bit in the middle is corruption naming the file.
+func TestTornTailAndCorruption(t *testing.T) {
+	_, target := logWorld(t, 60, core.Meta{CheckpointTs: 0, ResolvedTs: 10000})
+	fs := target.Disk.FS()
+	names, _ := fs.List("redo")
+	var victim string
+	for _, n := range names {
+		if strings.Contains(n, "_row_") {
+			victim = path.Join("redo", n)
+			break
+		}
+	}
+	size, _ := fs.Size(victim)
+	before, _ := reader.Read(simdriver.Storage(target), reader.Options{})
+	fs.Truncate(victim, size-5)
+	after, err := reader.Read(simdriver.Storage(target), reader.Options{})
+	if err != nil {
+		t.Fatalf("a torn tail must not be an error: %v", err)
+	}
+	if len(after.Rows) != len(before.Rows)-1 {
+		t.Fatalf("torn tail: %d rows, want %d", len(after.Rows), len(before.Rows)-1)
+	}
+	fs.FlipBit(victim, 8*100)
+	_, err = reader.Read(simdriver.Storage(target), reader.Options{})
+	if !errors.Is(err, codec.ErrCorrupt) || !strings.Contains(err.Error(), path.Base(victim)) {
+		t.Fatalf("err = %v, want corruption naming %s", err, path.Base(victim))
+	}
+}

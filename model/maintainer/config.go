@@ -1,0 +1,108 @@
+package maintainer
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/redosim/redosim/model/tso"
+	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/netsim"
+)
+
+// ErrConfig marks every error returned for a bad Config or registration.
+var ErrConfig = errors.New("model/maintainer: bad config")
+
+// Defaults (TiCDC's numbers, reference/ticdc-mechanisms.md §F).
+const (
+	// DefaultCheckpointInterval is the checkpoint computation period (100 ms).
+	DefaultCheckpointInterval = 100 * sim.Millisecond
+	// DefaultRedoTick is periodRedoInterval, the redo meta computation (1 s).
+	DefaultRedoTick = sim.Second
+	// DefaultBarrierResend is the per-event action resend period (D6: 1 s).
+	DefaultBarrierResend = sim.Second
+)
+
+// Config configures a Maintainer. Zero fields take the documented
+// defaults; StartTs and Nodes are required.
+type Config struct {
+	// CheckpointInterval is the period of the checkpoint computation and of
+	// the barrier's resend check (TiCDC's 100 ms period task). Default
+	// 100 ms; > 0.
+	CheckpointInterval sim.Duration
+	// RedoTick is the period of the redo meta computation. Default 1 s; > 0.
+	RedoTick sim.Duration
+	// BarrierResend is the least time between two sends of a barrier
+	// event's action. Default 1 s; > 0.
+	BarrierResend sim.Duration
+	// Epoch is the maintainer's epoch, carried by its redoGlobalTs
+	// broadcasts so dispatcher managers drop a stale maintainer's. Default
+	// 1; a restarted maintainer takes a higher one.
+	Epoch uint64
+	// RedoEnabled turns on the redo tick and the redo barrier's table set.
+	// Default false.
+	RedoEnabled bool
+	// StartTs is the changefeed checkpoint when the maintainer starts: the
+	// initial checkpoint, redo meta (StartTs, StartTs) and redo resolved
+	// ts. Required; > 0.
+	StartTs uint64
+	// Nodes are the nodes running a dispatcher manager, the maintainer's
+	// own included: every one must have heartbeated before the checkpoint
+	// (or redo checkpoint) moves, and redoGlobalTs is broadcast to all.
+	// Required, no duplicates.
+	Nodes []netsim.NodeID
+	// StartPhysicalMs is the TSO physical clock at virtual time zero, in ms
+	// since the Unix epoch, for the checkpoint lag. Default
+	// tso.DefaultStartPhysicalMs.
+	StartPhysicalMs int64
+	// TestingKnobs plant bugs for checker tests. Never set in a real world.
+	TestingKnobs TestingKnobs
+}
+
+// TestingKnobs are planted bugs. The zero value plants nothing.
+type TestingKnobs struct {
+	// CheckpointFromLastHeartbeat sets the checkpoint to the watermark of
+	// the last heartbeat received, with no minimum over nodes and no guard
+	// against going back (breaks monotonic progress).
+	CheckpointFromLastHeartbeat bool
+}
+
+// validate fills in defaults and rejects bad values.
+func (c *Config) validate() error {
+	durations := []struct {
+		name string
+		v    *sim.Duration
+		def  sim.Duration
+	}{
+		{"CheckpointInterval", &c.CheckpointInterval, DefaultCheckpointInterval},
+		{"RedoTick", &c.RedoTick, DefaultRedoTick},
+		{"BarrierResend", &c.BarrierResend, DefaultBarrierResend},
+	}
+	for _, d := range durations {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+		if *d.v < 0 {
+			return fmt.Errorf("%w: %s = %v, want > 0", ErrConfig, d.name, *d.v)
+		}
+	}
+	if c.Epoch == 0 {
+		c.Epoch = 1
+	}
+	if c.StartTs == 0 {
+		return fmt.Errorf("%w: StartTs = 0, want > 0", ErrConfig)
+	}
+	if len(c.Nodes) == 0 {
+		return fmt.Errorf("%w: no Nodes", ErrConfig)
+	}
+	nodes := slices.Clone(c.Nodes)
+	slices.Sort(nodes)
+	if len(slices.Compact(nodes)) != len(c.Nodes) {
+		return fmt.Errorf("%w: duplicate node in Nodes %v", ErrConfig, c.Nodes)
+	}
+	c.Nodes = nodes
+	if c.StartPhysicalMs == 0 {
+		c.StartPhysicalMs = tso.DefaultStartPhysicalMs
+	}
+	return nil
+}
