@@ -127,7 +127,9 @@ func (s *Sink) WriteDDL(ddl *codec.DDL, done func()) {
 
 // UpdateMeta raises the unflushed redo meta (owner) or the GC checkpoint
 // (reader).
-func (s *Sink) UpdateMeta(checkpointTs, resolvedTs uint64) { s.drv.UpdateMeta(checkpointTs, resolvedTs) }
+func (s *Sink) UpdateMeta(checkpointTs, resolvedTs uint64) {
+	s.drv.UpdateMeta(checkpointTs, resolvedTs)
+}
 
 // FlushedMeta returns the meta last made durable.
 func (s *Sink) FlushedMeta() core.Meta { return s.drv.FlushedMeta() }
