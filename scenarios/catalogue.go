@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/redosim/redosim/engine/simdriver"
+	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/sim/fault"
 )
 
@@ -31,10 +32,13 @@ func Catalogue() []fault.Point {
 	for _, name := range simdriver.Bugs() {
 		cat = append(cat, fault.Point{Name: name, Layer: "bug", What: bugs[name]})
 	}
+	for _, b := range cluster.Bugs() {
+		cat = append(cat, fault.Point{Name: b[0], Layer: "bug", What: "planted bug, caught by " + b[1]})
+	}
 	return cat
 }
 
 // catalogue lists every scenario. Keep it in the order of the README.
 func catalogue() []*Scenario {
-	return []*Scenario{smoke()}
+	return []*Scenario{syncpoint(), smoke()}
 }

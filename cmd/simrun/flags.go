@@ -31,6 +31,7 @@ type options struct {
 	trace            string
 	replay           string
 	faults           string
+	cpuProfile       string
 }
 
 // multiFlag collects a repeatable flag.
@@ -81,6 +82,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.trace, "trace", "", "write the world's full event trace to this file (one world only)")
 	fs.StringVar(&o.replay, "replay", "", "replay the world in a repro file")
 	fs.StringVar(&o.faults, "faults", "", "a fault plan, e.g. 'sim/disk/fsyncEIO@2s;node.crash:n2@3m'")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report DIR...   |   simrun redo CMD ...")
 		fmt.Fprintln(stderr)

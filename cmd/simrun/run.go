@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,13 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	runs, sc, err := planWorlds(o)
 	if err != nil {
 		return err
+	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if o.trace != "" && len(runs) != 1 {
 		return usagef("-trace needs exactly one world; this run has %d (pick one -variants and one -seed)", len(runs))
@@ -330,4 +338,16 @@ func paramLine(w *results.World) string {
 		parts = append(parts, p.Key+"="+p.Value)
 	}
 	return strings.Join(parts, " ")
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, usagef("-cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, usagef("-cpuprofile: %v", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

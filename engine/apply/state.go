@@ -3,6 +3,7 @@ package apply
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"sync"
 
 	"github.com/redosim/redosim/engine/codec"
@@ -28,6 +29,10 @@ type StateConfig struct {
 	// of a 64-bit mixer (one to two ns each), standing in for a downstream's
 	// CPU cost in benchmarks. Default 0: none. At most RowSpinMax.
 	RowSpin int
+	// NoDigest skips the upkeep of Digest's row summary (a hash of every
+	// row as it changes), for a state that is only queried row by row
+	// (Get, Version). Digest panics on such a state. Default false.
+	NoDigest bool
 }
 
 func (c *StateConfig) validate() error {
@@ -74,7 +79,56 @@ type stripe struct {
 	mu   sync.Mutex
 	rows map[string]entry
 	spin uint64
-	_    [40]byte
+	// rowSum is the wrapping sum of liveHash over the stripe's live rows
+	// and live their count: Digest's order-free summary, kept as rows
+	// change so a digest costs O(tables), not a sort of every row.
+	rowSum uint64
+	live   int
+	_      [24]byte
+}
+
+// liveHash hashes one live row (key, commitTs, columns) for rowSum: FNV-1a
+// over the key and lengths, CRC-32C (hardware) over column bytes, then a
+// finaliser, so sums of different row sets rarely collide.
+func liveHash(key string, e entry) uint64 {
+	h := fnv64a([]byte(key))
+	h = (h ^ e.ver.commitTs) * 1099511628211
+	h = (h ^ uint64(len(e.cols))) * 1099511628211
+	for _, c := range e.cols {
+		h = (h ^ uint64(len(c))<<32 ^ uint64(crc32.Checksum(c, castagnoli))) * 1099511628211
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// setRow replaces the entry of key in the stripe, keeping rowSum and live
+// unless noDigest.
+func (sp *stripe) setRow(key string, e entry, noDigest bool) {
+	if noDigest {
+		sp.rows[key] = e
+		return
+	}
+	if old, ok := sp.rows[key]; ok && !old.deleted {
+		sp.rowSum -= liveHash(key, old)
+		sp.live--
+	}
+	sp.rows[key] = e
+	if !e.deleted {
+		sp.rowSum += liveHash(key, e)
+		sp.live++
+	}
+}
+
+// dropRow removes key from the stripe, keeping rowSum and live unless
+// noDigest.
+func (sp *stripe) dropRow(key string, noDigest bool) {
+	if old, ok := sp.rows[key]; ok && !old.deleted && !noDigest {
+		sp.rowSum -= liveHash(key, old)
+		sp.live--
+	}
+	delete(sp.rows, key)
 }
 
 // table is one downstream table. dropped and clearedTs change only while no
@@ -220,7 +274,7 @@ func (s *State) applyRow(t *table, r *codec.Row) (bool, error) {
 	if !e.deleted {
 		e.cols = r.Columns
 	}
-	sp.rows[string(r.Key)] = e
+	sp.setRow(string(r.Key), e, s.cfg.NoDigest)
 	return true, nil
 }
 
@@ -234,6 +288,9 @@ func spinRow(r *codec.Row, rounds int) uint64 {
 	}
 	return h
 }
+
+// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // stripeOf picks the stripe of a key: FNV-1a, low bits.
 func stripeOf(key []byte) int {

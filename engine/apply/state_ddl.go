@@ -74,7 +74,7 @@ func (s *State) clear(t *table, ts uint64) {
 		sp := &t.stripes[i]
 		for k, e := range sp.rows {
 			if s.cfg.Blind || e.ver.commitTs <= ts {
-				delete(sp.rows, k)
+				sp.dropRow(k, s.cfg.NoDigest)
 			}
 		}
 	}

@@ -247,3 +247,43 @@ func TestDigestIgnoresApplyOrder(t *testing.T) {
 		t.Errorf("diff %v, want one line", d)
 	}
 }
+
+func TestVersionSeesRowsTombstonesAndClears(t *testing.T) {
+	st, _ := NewState(StateConfig{})
+	row := codec.Row{TableID: 1, Key: []byte("a"), Op: codec.OpInsert, StartTs: 9, CommitTs: 10}
+	if _, ok := st.Version(1, []byte("a")); ok {
+		t.Fatal("empty state knows a version")
+	}
+	st.ApplyRow(&row)
+	if v, ok := st.Version(1, []byte("a")); !ok || v != 10 {
+		t.Fatalf("version = %d %v, want 10", v, ok)
+	}
+	del := codec.Row{TableID: 1, Key: []byte("a"), Op: codec.OpDelete, StartTs: 19, CommitTs: 20}
+	st.ApplyRow(&del)
+	if v, _ := st.Version(1, []byte("a")); v != 20 {
+		t.Fatalf("tombstone version = %d, want 20", v)
+	}
+	trunc := codec.DDL{StartTs: 29, CommitTs: 30, Kind: codec.DDLTruncate, Blocked: []int64{1}}
+	if st.HasDDL(&trunc) {
+		t.Fatal("HasDDL before apply")
+	}
+	st.ApplyDDL(&trunc)
+	if v, _ := st.Version(1, []byte("zz")); v != 30 || !st.HasDDL(&trunc) {
+		t.Fatalf("cleared version = %d, want 30; HasDDL %v", v, st.HasDDL(&trunc))
+	}
+}
+
+func TestNoDigestStateKeepsRowsButRefusesDigest(t *testing.T) {
+	st, _ := NewState(StateConfig{NoDigest: true})
+	row := codec.Row{TableID: 1, Key: []byte("a"), Op: codec.OpInsert, StartTs: 9, CommitTs: 10}
+	st.ApplyRow(&row)
+	if v, ok := st.Version(1, []byte("a")); !ok || v != 10 {
+		t.Fatalf("version = %d %v", v, ok)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Digest of a NoDigest state must panic")
+		}
+	}()
+	st.Digest()
+}

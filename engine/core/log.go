@@ -70,6 +70,9 @@ type streamLog struct {
 	inflight                        *pendingChain
 	failed                          error
 	stats                           StreamStats
+	// segCapHint is the size the last flushed segment reached: new
+	// segments start with that capacity instead of growing from empty.
+	segCapHint int
 	// Planted bugs, set only by tests (export_test.go).
 	plantAckBeforeSync bool
 	plantSkipDirSync   bool
@@ -128,7 +131,7 @@ func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
 	if len(l.segs) == 0 || l.segs[len(l.segs)-1].file != l.cur {
 		// The open file's earlier data went out with a chain: a new segment
 		// continues it.
-		l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN})
+		l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN, data: make([]byte, 0, l.segCapHint)})
 	}
 	seg := l.segs[len(l.segs)-1]
 	seg.data = append(seg.data, frame...)

@@ -25,6 +25,9 @@ func (l *streamLog) ready(id uint64) []Op {
 	} else {
 		ops = l.readyFile(pc)
 	}
+	for _, seg := range l.segs {
+		l.segCapHint = max(l.segCapHint/2, len(seg.data)) // decays when batches shrink
+	}
 	l.segs = l.segs[:0]
 	l.rowsPending = 0
 	l.inflight = pc

@@ -96,6 +96,8 @@ type Downstream struct {
 	syncRows  []SyncPointRow
 	ddlTs     map[int64]uint64
 	stats     Stats
+	// maxApplied is the highest commit ts of any row or DDL ever applied.
+	maxApplied uint64
 }
 
 type tableLatency struct{ txn, row dist.Dist }
@@ -128,7 +130,7 @@ func New(w *sim.World, cfg Config) (*Downstream, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	st, err := apply.NewState(apply.StateConfig{})
+	st, err := apply.NewState(apply.StateConfig{NoDigest: true})
 	if err != nil {
 		return nil, err
 	}
@@ -179,3 +181,10 @@ func (d *Downstream) sortedTables() []int64 {
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
 }
+
+// Config returns the downstream's configuration with defaults filled in.
+func (d *Downstream) Config() Config { return d.cfg }
+
+// MaxAppliedTs returns the highest commit ts of any row or DDL the
+// downstream has ever applied (a syncpoint check: nothing above S).
+func (d *Downstream) MaxAppliedTs() uint64 { return d.maxApplied }

@@ -44,6 +44,7 @@ func (d *Downstream) WriteDML(id msg.DispatcherID, events []msg.Event, done func
 
 func (d *Downstream) applyRows(rows []codec.Row) {
 	for i := range rows {
+		d.maxApplied = max(d.maxApplied, rows[i].CommitTs)
 		if err := d.state.ApplyRow(&rows[i]); err != nil {
 			panic(fmt.Sprintf("model/downstream: apply row: %v", err)) // the model fed a bad row: a bug
 		}
@@ -68,6 +69,7 @@ func (d *Downstream) WriteSyncPoint(ts uint64, done func()) {
 // WriteDDL executes a DDL, then writes its ddl_ts rows, and calls done.
 func (d *Downstream) WriteDDL(ddl *codec.DDL, done func()) {
 	d.submit(&txn{table: msg.TableTrigger, rows: 1, apply: func() {
+		d.maxApplied = max(d.maxApplied, ddl.CommitTs)
 		if err := d.state.ApplyDDL(ddl); err != nil {
 			panic(fmt.Sprintf("model/downstream: apply ddl: %v", err))
 		}

@@ -1,0 +1,204 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/redosim/redosim/model/collector"
+	"github.com/redosim/redosim/model/dispatcher"
+	"github.com/redosim/redosim/model/eventservice"
+	"github.com/redosim/redosim/model/maintainer"
+	"github.com/redosim/redosim/model/msg"
+	"github.com/redosim/redosim/model/redosink"
+	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/dist"
+	"github.com/redosim/redosim/sim/netsim"
+	"github.com/redosim/redosim/sim/node"
+)
+
+// capture is one node and the actors it runs. The actors are rebuilt from
+// scratch at every restart: nothing volatile survives a crash.
+type capture struct {
+	cl     *Cluster
+	node   *node.Node
+	index  int
+	tables []int64
+	es     *eventservice.Service
+	col    *collector.Collector
+	mgr    *dispatcher.Manager
+	redo   *redosink.Sink
+	maint  *maintainer.Maintainer
+}
+
+func (c *capture) isMaintainer() bool { return c.index == 0 }
+
+// allTables are the tables whose dispatchers live here: the table trigger
+// first on the maintainer's node.
+func (c *capture) allTables() []int64 {
+	if c.isMaintainer() {
+		return append([]int64{msg.TableTrigger}, c.tables...)
+	}
+	return c.tables
+}
+
+// start builds the node's actors, with every dispatcher starting at
+// startTs, and registers the node's message handler.
+func (c *capture) start(startTs uint64) error {
+	cfg := c.cl.cfg
+	n := c.node
+	var err error
+	if cfg.Redo.Enabled {
+		rc := redosink.Config{Capture: string(n.ID()), Changefeed: cfg.Changefeed, Owner: c.isMaintainer(), Engine: cfg.Redo.Engine}
+		if c.redo, _, err = redosink.Open(c.cl.w, rc, c.cl.target); err != nil {
+			return err
+		}
+		c.redo.OnOp = c.cl.watch.onRedoOp(string(n.ID()))
+		if c.isMaintainer() {
+			// TiCDC's initMeta: the meta starts at (startTs, startTs) and is
+			// flushed before anything else (a restart's lower value is
+			// ignored: meta only grows).
+			c.redo.UpdateMeta(startTs, startTs)
+		}
+	}
+	if c.isMaintainer() {
+		if err := c.startMaintainer(startTs); err != nil {
+			return err
+		}
+	}
+	if c.es, err = eventservice.New(n, c.cl.up, c.cl.reg, c.eventServiceConfig()); err != nil {
+		return fmt.Errorf("%w: event service: %v", ErrConfig, err)
+	}
+	if c.col, err = collector.New(n, c.cl.reg, c.collectorConfig()); err != nil {
+		return fmt.Errorf("%w: collector: %v", ErrConfig, err)
+	}
+	if err := c.startDispatchers(startTs); err != nil {
+		return err
+	}
+	n.Handle(c.handle)
+	return nil
+}
+
+func (c *capture) startMaintainer(startTs uint64) error {
+	cfg := c.cl.cfg
+	mc := cfg.Maintainer
+	mc.StartTs, mc.Nodes, mc.RedoEnabled, mc.Epoch = startTs, c.cl.nodeIDs(), cfg.Redo.Enabled, c.cl.maintEpoch
+	mc.StartPhysicalMs = c.cl.up.Config().StartPhysicalMs
+	mc.TestingKnobs.CheckpointFromLastHeartbeat = cfg.bug(BugCheckpointRegress)
+	m, err := maintainer.New(c.node, c.cl.reg, mc)
+	if err != nil {
+		return fmt.Errorf("%w: maintainer: %v", ErrConfig, err)
+	}
+	for _, other := range c.cl.captures {
+		if err := m.SetTables(other.node.ID(), other.allTables()); err != nil {
+			return fmt.Errorf("%w: maintainer tables: %v", ErrConfig, err)
+		}
+	}
+	c.maint = m
+	return nil
+}
+
+func (c *capture) eventServiceConfig() eventservice.Config {
+	ec := c.cl.cfg.EventService
+	ec.Window.SyncPointInterval = c.cl.cfg.SyncPointInterval
+	ec.Window.StartTime = c.cl.w.Now()
+	return ec
+}
+
+func (c *capture) collectorConfig() collector.Config {
+	cfg := c.cl.cfg
+	cc := cfg.Collector
+	cc.MainQuotaBytes, cc.RedoQuotaBytes = cfg.MemoryQuotaBytes, 0
+	if cfg.Redo.Enabled {
+		cc.MainQuotaBytes, cc.RedoQuotaBytes = collector.SplitQuota(cfg.MemoryQuotaBytes, cfg.RedoQuotaPercent)
+	}
+	cc.TestingKnobs.ForgetPopDecrement = cfg.bug(BugForgetPopDecrement)
+	return cc
+}
+
+// startDispatchers creates the manager and every dispatcher of the node
+// and registers them with the collector, served by the node's own event
+// service.
+func (c *capture) startDispatchers(startTs uint64) error {
+	cfg := c.cl.cfg
+	dc := cfg.Dispatcher
+	dc.RedoEnabled = cfg.Redo.Enabled
+	dc.TestingKnobs.BypassFence = cfg.bug(BugBypassFence)
+	dc.TestingKnobs.SkipSyncPointBarrier = cfg.bug(BugSkipSyncPointBarrier)
+	mc := dispatcher.ManagerConfig{Maintainer: c.cl.maintainerNode(), MaintainerEpoch: c.cl.maintEpoch, Dispatcher: dc}
+	if cfg.Redo.Enabled {
+		mc.FlushInterval = cfg.Redo.Engine.FlushInterval
+		if c.isMaintainer() {
+			mc.Meta = redoMeta{c.redo}
+		}
+	}
+	var err error
+	if c.mgr, err = dispatcher.NewManager(c.node, c.cl.reg, mc); err != nil {
+		return fmt.Errorf("%w: dispatcher manager: %v", ErrConfig, err)
+	}
+	spIntervalSec := int64(cfg.SyncPointInterval / sim.Second)
+	main := &mainSink{c: c}
+	for _, t := range c.allTables() {
+		ed, err := c.mgr.AddEventDispatcher(t, startTs, main)
+		if err != nil {
+			return err
+		}
+		c.col.AddDispatcher(msg.DispatcherID{Table: t, Mode: msg.ModeMain}, ed, c.node.ID(), startTs, spIntervalSec)
+		if !cfg.Redo.Enabled {
+			continue
+		}
+		rd, err := c.mgr.AddRedoDispatcher(t, startTs, &redoSink{c: c})
+		if err != nil {
+			return err
+		}
+		c.col.AddDispatcher(msg.DispatcherID{Table: t, Mode: msg.ModeRedo}, rd, c.node.ID(), startTs, spIntervalSec)
+	}
+	return nil
+}
+
+// handle routes a message to the first actor that knows it.
+func (c *capture) handle(from netsim.NodeID, m any) {
+	switch {
+	case c.es != nil && c.es.Handle(from, m):
+	case c.col != nil && c.col.Handle(from, m):
+	case c.mgr != nil && c.mgr.Handle(from, m):
+	case c.maint != nil && c.maint.Handle(from, m):
+	}
+}
+
+// stop is the crash hook: the actors and their volatile state are gone;
+// the node's timers are already dead.
+func (c *capture) stop() {
+	if c.redo != nil {
+		c.redo.Stop()
+	}
+	c.es, c.col, c.mgr, c.redo, c.maint = nil, nil, nil, nil, nil
+	c.cl.watch.onCrash(c)
+}
+
+// restart rebuilds the node from the persisted changefeed checkpoint. A
+// restarted maintainer takes a higher epoch, so managers drop the old one's
+// late broadcasts.
+func (c *capture) restart() {
+	if c.isMaintainer() {
+		c.cl.maintEpoch++
+	}
+	if err := c.start(c.cl.pdCheckpoint); err != nil {
+		panic(fmt.Sprintf("model/cluster: restart %s: %v", c.node.ID(), err)) // config was valid at Build: a bug
+	}
+}
+
+// scaled multiplies a distribution's draws by f.
+func scaled(d dist.Dist, f float64) dist.Dist {
+	if d == nil || f == 1 {
+		return d
+	}
+	return scaledDist{d: d, f: f}
+}
+
+type scaledDist struct {
+	d dist.Dist
+	f float64
+}
+
+func (s scaledDist) Sample(r *sim.Rand) float64 { return s.d.Sample(r) * s.f }
+func (s scaledDist) Mean() float64              { return s.d.Mean() * s.f }
+func (s scaledDist) String() string             { return fmt.Sprintf("%v*%g", s.d, s.f) }

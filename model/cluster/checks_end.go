@@ -1,0 +1,136 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/redosim/redosim/engine/apply"
+	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/reader"
+	"github.com/redosim/redosim/engine/simdriver"
+	"github.com/redosim/redosim/model/tso"
+)
+
+// checkNoLoss walks the upstream history up to the persisted checkpoint
+// (from where it stopped last time) and checks that every change reached
+// the downstream.
+func (wt *watch) checkNoLoss() {
+	hist := wt.cl.up.HistoryUpTo(wt.cl.pdCheckpoint)
+	if lost, first := reflectedUpTo(hist, &wt.reflectedPos, wt.cl.down.State()); lost > 0 {
+		wt.inv[InvNoLoss].Failf("%d changes at or below checkpoint %d are missing downstream; first: %s", lost, wt.cl.pdCheckpoint, first)
+		return
+	}
+	wt.inv[InvNoLoss].Pass()
+}
+
+// reflectedUpTo checks hist[*pos:] against st and advances *pos: a row
+// change is reflected when its key's version in st is at least its commit
+// ts (a later change may have superseded it, a truncate cleared it), a
+// DDL when st applied it. It returns how many were not, and the first.
+func reflectedUpTo(hist []codec.Record, pos *int, st *apply.State) (missing int, first string) {
+	for ; *pos < len(hist); *pos++ {
+		rec := &hist[*pos]
+		ok := true
+		switch rec.Type {
+		case codec.TypeRow:
+			v, _ := st.Version(rec.Row.TableID, rec.Row.Key)
+			ok = v >= rec.Row.CommitTs
+		case codec.TypeDDL:
+			ok = st.HasDDL(&rec.DDL)
+		}
+		if !ok {
+			if missing == 0 {
+				first = fmt.Sprintf("%s change at commit ts %d (table %d)", kindOf(rec), rec.CommitTs(), tableOf(rec))
+			}
+			missing++
+		}
+	}
+	return missing, first
+}
+
+func kindOf(r *codec.Record) string {
+	if r.Type == codec.TypeDDL {
+		return "ddl " + r.DDL.Kind.String()
+	}
+	return "row " + r.Row.Op.String()
+}
+
+func tableOf(r *codec.Record) int64 {
+	if r.Type == codec.TypeDDL && len(r.DDL.Blocked) > 0 {
+		return r.DDL.Blocked[0]
+	}
+	return r.Row.TableID
+}
+
+// Disaster is what a disaster recovery at one moment found.
+type Disaster struct {
+	// Meta is the redo meta read from storage.
+	MetaCheckpointTs, MetaResolvedTs uint64
+	// RPOSeconds is the upstream's newest commit minus the meta resolved
+	// ts, in seconds of TSO physical time: what the recovery loses.
+	RPOSeconds float64
+	// Rows and DDLs applied from the log.
+	Rows, DDLs int
+	// Held reports whether downstream + log equals the upstream as of the
+	// meta resolved ts.
+	Held bool
+	// Log and State are the records applied and the state before applying,
+	// for RTO measurements.
+	Log   []codec.Record
+	State *apply.State
+}
+
+// CheckDisaster stops nothing but acts as if everything stopped now:
+// it reads the redo log from storage, applies it to a copy of the
+// downstream, and compares with the upstream as of the meta's resolved
+// ts (the disaster invariant).
+func (cl *Cluster) CheckDisaster() (*Disaster, error) {
+	inv := cl.watch.inv[InvDisaster]
+	if !cl.cfg.Redo.Enabled {
+		return nil, nil
+	}
+	log, err := reader.Read(simdriver.Storage(cl.target), reader.Options{Changefeed: cl.cfg.Changefeed})
+	if err != nil {
+		inv.Failf("read redo: %v", err)
+		return nil, err
+	}
+	recs, err := apply.SortForApply(append(append([]codec.Record(nil), log.Rows...), log.DDLs...))
+	if err != nil {
+		inv.Failf("sort redo: %v", err)
+		return nil, err
+	}
+	before := cl.down.State().Clone()
+	st := before.Clone()
+	if _, err := apply.ApplySerial(st, recs); err != nil {
+		inv.Failf("apply redo: %v", err)
+		return nil, err
+	}
+	// Equal to the upstream as of the meta resolved ts: every change at or
+	// below it reflected, nothing above it applied (the log holds nothing
+	// above it; the downstream holds nothing above durable redo).
+	// The downstream already reflects the history up to the watch's cursor
+	// (no-loss); the log must bring the rest up to the resolved ts.
+	pos := min(cl.watch.reflectedPos, len(cl.up.HistoryUpTo(log.Meta.ResolvedTs)))
+	missing, first := reflectedUpTo(cl.up.HistoryUpTo(log.Meta.ResolvedTs), &pos, st)
+	top := cl.down.MaxAppliedTs()
+	d := &Disaster{MetaCheckpointTs: log.Meta.CheckpointTs, MetaResolvedTs: log.Meta.ResolvedTs,
+		Rows: len(log.Rows), DDLs: len(log.DDLs), Log: recs, State: before, Held: missing == 0 && top <= log.Meta.ResolvedTs}
+	if last := cl.up.ResolvedTs(); last > log.Meta.ResolvedTs {
+		d.RPOSeconds = float64(tso.Physical(last)-tso.Physical(log.Meta.ResolvedTs)) / 1000
+	}
+	if d.Held {
+		inv.Pass()
+	} else {
+		inv.Failf("downstream + redo log (%d rows, %d ddls) is not the upstream as of meta resolved ts %d: %d changes missing (first: %s), newest downstream change %d",
+			d.Rows, d.DDLs, log.Meta.ResolvedTs, missing, first, top)
+	}
+	return d, nil
+}
+
+// finish runs the end-of-world checks.
+func (wt *watch) finish() {
+	wt.tick()
+	wt.checkNoLoss()
+	if wt.cl.cfg.Redo.Enabled {
+		wt.cl.CheckDisaster()
+	}
+}

@@ -1,0 +1,160 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/model/collector"
+	"github.com/redosim/redosim/model/dispatcher"
+	"github.com/redosim/redosim/model/downstream"
+	"github.com/redosim/redosim/model/eventservice"
+	"github.com/redosim/redosim/model/maintainer"
+	"github.com/redosim/redosim/model/upstream"
+	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/netsim"
+	"github.com/redosim/redosim/sim/objstore"
+)
+
+// Config describes one changefeed world. Zero values take TiCDC's
+// defaults (reference/ticdc-mechanisms.md, section F).
+type Config struct {
+	// Nodes is the number of capture nodes; the maintainer runs on the
+	// first. Default 3.
+	Nodes int
+	// Changefeed names the changefeed (no "_"). Default "cf".
+	Changefeed string
+	// Upstream is the workload.
+	Upstream upstream.Config
+	// Downstream is the MySQL-like sink's worker pool and default latencies.
+	Downstream downstream.Config
+	// SlowShare is the share of tables (every k-th, k = 1/SlowShare) behind a slow
+	// downstream; SlowFactor multiplies their latencies. Defaults 0 and 10.
+	SlowShare  float64
+	SlowFactor float64
+	// Redo configures the redo log; off unless Enabled.
+	Redo RedoConfig
+	// SyncPointInterval turns syncpoints on when positive (TiCDC's
+	// enable-sync-point with sync-point-interval).
+	SyncPointInterval sim.Duration
+	// MemoryQuotaBytes is the changefeed memory quota per node. Default 1 GiB.
+	MemoryQuotaBytes int64
+	// RedoQuotaPercent is the redo share of the quota. Default 50.
+	RedoQuotaPercent int
+	// EventService, Collector, Dispatcher and Maintainer tune the actors;
+	// quotas, versions and intervals that follow from the fields above are
+	// filled in by Build.
+	EventService eventservice.Config
+	Collector    collector.Config
+	Dispatcher   dispatcher.Config
+	Maintainer   maintainer.Config
+	// Network is the links' default configuration.
+	Network netsim.Config
+	// Bugs lists planted bugs to switch on (see Bugs()).
+	Bugs []string
+}
+
+// RedoConfig configures the changefeed's redo log (TiCDC [consistent]).
+type RedoConfig struct {
+	// Enabled is TiCDC's level = "eventual".
+	Enabled bool
+	// Storage is "disk" (a shared file system, one directory for every
+	// capture) or "object" (S3-like). Default "object", TiCDC's usual.
+	Storage string
+	// DiskProfile is the disk's hardware profile. Default "nvme".
+	DiskProfile string
+	// Object configures the object store.
+	Object objstore.Config
+	// Engine is the redo engine: flush policy and interval, max log size,
+	// meta flush interval.
+	Engine core.Config
+}
+
+// The planted bugs a world can switch on through its fault plan, each
+// caught by at least one checker.
+const (
+	// BugBypassFence lets event dispatchers ignore redoGlobalTs
+	// (caught by redo-before-sink).
+	BugBypassFence = "bug/model/bypassFence"
+	// BugSkipSyncPointBarrier lets dispatchers pass syncpoints without the
+	// barrier (caught by syncpoint-barrier).
+	BugSkipSyncPointBarrier = "bug/model/skipSyncPointBarrier"
+	// BugCheckpointRegress makes the maintainer take the last heartbeat as
+	// the checkpoint, which can go back (caught by monotonic).
+	BugCheckpointRegress = "bug/model/checkpointRegress"
+	// BugForgetPopDecrement makes collectors forget to release popped
+	// bytes (caught by memory).
+	BugForgetPopDecrement = "bug/model/forgetPopDecrement"
+	// BugDropDownstreamRow makes the downstream drop one row in a hundred
+	// (caught by no-loss and disaster).
+	BugDropDownstreamRow = "bug/model/dropDownstreamRow"
+	// BugRedoAckUnwritten makes the redo sink acknowledge one row in a
+	// hundred without writing it (caught by disaster).
+	BugRedoAckUnwritten = "bug/model/redoAckUnwritten"
+)
+
+// Bugs lists every planted bug with the checker expected to catch it.
+func Bugs() [][2]string {
+	return [][2]string{
+		{BugBypassFence, "redo-before-sink"},
+		{BugSkipSyncPointBarrier, "syncpoint-barrier"},
+		{BugCheckpointRegress, "monotonic"},
+		{BugForgetPopDecrement, "memory"},
+		{BugDropDownstreamRow, "no-loss"},
+		{BugRedoAckUnwritten, "disaster"},
+	}
+}
+
+func (c *Config) bug(name string) bool {
+	for _, b := range c.Bugs {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) validate() error {
+	if c.Nodes == 0 {
+		c.Nodes = 3
+	}
+	if c.Nodes < 1 || c.Nodes > 64 {
+		return fmt.Errorf("%w: nodes %d: want 1 to 64", ErrConfig, c.Nodes)
+	}
+	if c.Changefeed == "" {
+		c.Changefeed = "cf"
+	}
+	if c.MemoryQuotaBytes == 0 {
+		c.MemoryQuotaBytes = 1 << 30
+	}
+	if c.RedoQuotaPercent == 0 {
+		c.RedoQuotaPercent = 50
+	}
+	if c.RedoQuotaPercent < 1 || c.RedoQuotaPercent > 99 {
+		return fmt.Errorf("%w: redo quota percent %d: want 1 to 99", ErrConfig, c.RedoQuotaPercent)
+	}
+	if c.SlowFactor == 0 {
+		c.SlowFactor = 10
+	}
+	if c.SlowShare < 0 || c.SlowShare > 1 {
+		return fmt.Errorf("%w: slow share %v: want 0 to 1", ErrConfig, c.SlowShare)
+	}
+	if c.Redo.Storage == "" {
+		c.Redo.Storage = "object"
+	}
+	if c.Redo.Storage != "disk" && c.Redo.Storage != "object" {
+		return fmt.Errorf("%w: redo storage %q: want disk or object", ErrConfig, c.Redo.Storage)
+	}
+	if c.Redo.DiskProfile == "" {
+		c.Redo.DiskProfile = "nvme"
+	}
+	for _, b := range c.Bugs {
+		known := false
+		for _, kb := range Bugs() {
+			known = known || kb[0] == b
+		}
+		if !known {
+			return fmt.Errorf("%w: unknown planted bug %q", ErrConfig, b)
+		}
+	}
+	return nil
+}

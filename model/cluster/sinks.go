@@ -1,0 +1,108 @@
+package cluster
+
+import (
+	"github.com/redosim/redosim/model/msg"
+	"github.com/redosim/redosim/model/redosink"
+)
+
+// mainSink is an event dispatcher's sink: the downstream. With the
+// planted bug BugDropDownstreamRow it silently drops one row in a hundred.
+type mainSink struct {
+	c       *capture
+	dropped uint64
+}
+
+func (s *mainSink) WriteDML(d msg.DispatcherID, events []msg.Event, done func()) {
+	if s.c.cl.cfg.bug(BugDropDownstreamRow) {
+		events = s.dropSome(events)
+	}
+	s.c.cl.watch.beforeSink(d, events)
+	s.c.cl.down.WriteDML(d, events, done)
+}
+
+// dropSome returns a copy of events with every hundredth row removed.
+func (s *mainSink) dropSome(events []msg.Event) []msg.Event {
+	out := make([]msg.Event, len(events))
+	copy(out, events)
+	for i := range out {
+		if out[i].Kind != msg.EventDML {
+			continue
+		}
+		var kept = out[i].Rows[:0:0]
+		for _, r := range out[i].Rows {
+			s.dropped++
+			if s.dropped%100 != 0 {
+				kept = append(kept, r)
+			}
+		}
+		out[i].Rows = kept
+	}
+	return out
+}
+
+func (s *mainSink) WriteBlock(d msg.DispatcherID, ev msg.Event, done func()) {
+	if ev.Kind == msg.EventSyncPoint {
+		s.c.cl.down.WriteSyncPoint(ev.CommitTs, done)
+		return
+	}
+	s.c.cl.down.WriteDDL(ev.DDL, done)
+}
+
+// redoSink is a redo dispatcher's sink: the node's redo engine. done is
+// always called from a loop event, as the dispatcher requires. With the
+// planted bug BugRedoAckUnwritten one row in a hundred is acknowledged
+// without being written.
+type redoSink struct {
+	c       *capture
+	skipped uint64
+}
+
+func (s *redoSink) WriteDML(d msg.DispatcherID, events []msg.Event, done func()) {
+	r := s.c.redo
+	if r == nil {
+		return // the node crashed: the dispatcher is gone too
+	}
+	if s.c.cl.cfg.bug(BugRedoAckUnwritten) {
+		events = s.skipSome(events)
+	}
+	loop := s.c.cl.w.Loop
+	r.WriteDML(d, events, func() { loop.After(0, done) })
+}
+
+func (s *redoSink) skipSome(events []msg.Event) []msg.Event {
+	out := make([]msg.Event, len(events))
+	copy(out, events)
+	for i := range out {
+		if out[i].Kind != msg.EventDML {
+			continue
+		}
+		kept := out[i].Rows[:0:0]
+		for _, row := range out[i].Rows {
+			s.skipped++
+			if s.skipped%100 != 0 {
+				kept = append(kept, row)
+			}
+		}
+		out[i].Rows = kept
+	}
+	return out
+}
+
+func (s *redoSink) WriteBlock(d msg.DispatcherID, ev msg.Event, done func()) {
+	if r := s.c.redo; r != nil && ev.Kind == msg.EventDDL {
+		r.WriteDDL(ev.DDL, done)
+	}
+}
+
+// redoMeta adapts the owner's redo sink to the table-trigger redo
+// dispatcher's RedoMeta.
+type redoMeta struct{ s *redosink.Sink }
+
+func (m redoMeta) UpdateMeta(checkpointTs, resolvedTs uint64) {
+	m.s.UpdateMeta(checkpointTs, resolvedTs)
+}
+
+func (m redoMeta) FlushedMeta() (checkpointTs, resolvedTs uint64) {
+	f := m.s.FlushedMeta()
+	return f.CheckpointTs, f.ResolvedTs
+}

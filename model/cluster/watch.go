@@ -1,0 +1,329 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/engine/simdriver"
+	"github.com/redosim/redosim/model/downstream"
+	"github.com/redosim/redosim/model/msg"
+	"github.com/redosim/redosim/model/tso"
+	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/check"
+	"github.com/redosim/redosim/sim/metrics"
+)
+
+// The invariant catalogue of a changefeed world. Each is evaluated as
+// events happen (or every watchInterval), not only at the end.
+const (
+	InvRedoBeforeSink   = "redo-before-sink"
+	InvMonotonic        = "monotonic"
+	InvOrdering         = "ordering"
+	InvSyncPointBarrier = "syncpoint-barrier"
+	InvNoLoss           = "no-loss"
+	InvMemory           = "memory"
+	InvDisaster         = "disaster"
+)
+
+// Invariants documents the catalogue, in order.
+func Invariants() [][2]string {
+	return [][2]string{
+		{InvRedoBeforeSink, "no row reaches the downstream with commitTs above the redo resolved ts durable when it was sent"},
+		{InvMonotonic, "durable redo resolved ts, the persisted checkpoint, and per incarnation the maintainer's checkpoint, every redoGlobalTs and every dispatcher checkpoint never go back"},
+		{InvOrdering, "checkpoint ts <= durable redo resolved ts <= upstream resolved ts"},
+		{InvSyncPointBarrier, "when the syncpoint row for S is written, the downstream equals the upstream as of S"},
+		{InvNoLoss, "every upstream change at or below the changefeed checkpoint is in the downstream"},
+		{InvMemory, "each collector area's accounted memory stays within its quota plus MemorySlackBytes, and its accounting adds up"},
+		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
+	}
+}
+
+// MemorySlackBytes is the documented overshoot of an area over its quota:
+// events are admitted against a report up to a second old and a scan may
+// overshoot its budget by one event (at most one 1 MiB split DML), per
+// event service; two such events cover a node's own service and a reset.
+const MemorySlackBytes = 2 << 20
+
+// watchInterval is how often the sampled checks and metrics run.
+const watchInterval = 100 * sim.Millisecond
+
+// watch holds the checkers and the cluster-level metrics.
+type watch struct {
+	cl   *Cluster
+	inv  map[string]*check.Checker
+	mono monoState
+	// durableRedo is the highest redo meta resolved ts seen durable.
+	durableRedo uint64
+	// reflectedPos is how far the upstream history is known to be in the
+	// downstream: once a change is reflected it stays so (versions only
+	// grow, applied DDLs stay applied), so no-loss and syncpoint checks
+	// share one cursor and visit each change once.
+	reflectedPos int
+	met         watchMetrics
+	lastRows    [2]uint64 // downstream rows, redo rows at the last sample
+}
+
+type monoState struct {
+	flushedResolved uint64
+	maint           map[uint64]uint64 // epoch -> checkpoint
+	redoGlobal      map[string]uint64 // node@incarnation -> redoGlobalTs
+	dispatchers     map[string]uint64 // node@incarnation/dispatcher -> checkpoint
+}
+
+type watchMetrics struct {
+	checkpointLag, redoLag, fenceGap, fastSlowGap *metrics.Gauge
+	usageMain, usageRedo                          *metrics.Gauge
+	downRowsPerS, redoRowsPerS                    *metrics.Gauge
+}
+
+func newWatch(cl *Cluster) *watch {
+	wt := &watch{cl: cl, inv: map[string]*check.Checker{}, mono: monoState{maint: map[uint64]uint64{},
+		redoGlobal: map[string]uint64{}, dispatchers: map[string]uint64{}}}
+	for _, inv := range Invariants() {
+		wt.inv[inv[0]] = cl.checks.Add(inv[0], inv[1])
+	}
+	r := cl.reg
+	wt.met = watchMetrics{
+		checkpointLag: r.Gauge("checkpoint_lag_seconds"), redoLag: r.Gauge("redo_lag_seconds"),
+		fenceGap: r.Gauge("fence_gap_seconds"), fastSlowGap: r.Gauge("fast_slow_gap_seconds"),
+		usageMain: r.Gauge("usage_ratio_main"), usageRedo: r.Gauge("usage_ratio_redo"),
+		downRowsPerS: r.Gauge("downstream_rows_per_second"), redoRowsPerS: r.Gauge("redo_rows_per_second"),
+	}
+	cl.down.Observe(wt)
+	return wt
+}
+
+func (wt *watch) start() {
+	wt.cl.w.Loop.Every(watchInterval, wt.tick)
+	wt.cl.w.Loop.Every(sim.Second, wt.perSecond)
+}
+
+// tick runs the sampled checks.
+func (wt *watch) tick() {
+	wt.refreshDurableRedo()
+	wt.checkMonotonic()
+	wt.checkOrdering()
+	wt.checkMemory()
+	wt.updateLags()
+}
+
+// refreshDurableRedo reads the owner's flushed meta (durable by
+// definition) and checks it never goes back, even across restarts: a
+// recovered engine takes the maximum over every meta file.
+func (wt *watch) refreshDurableRedo() {
+	c := wt.cl.captures[0]
+	if !wt.cl.cfg.Redo.Enabled || c.redo == nil {
+		return
+	}
+	r := c.redo.FlushedMeta().ResolvedTs
+	wt.inv[InvMonotonic].Check(r >= wt.mono.flushedResolved, "durable redo resolved ts went back from %d to %d", wt.mono.flushedResolved, r)
+	wt.mono.flushedResolved = max(wt.mono.flushedResolved, r)
+	wt.durableRedo = max(wt.durableRedo, r)
+}
+
+func (wt *watch) checkMonotonic() {
+	mono := wt.inv[InvMonotonic]
+	if m := wt.cl.Maintainer(); m != nil {
+		ck, ep := m.CheckpointTs(), m.Epoch()
+		mono.Check(ck >= wt.mono.maint[ep], "maintainer (epoch %d) checkpoint went back from %d to %d", ep, wt.mono.maint[ep], ck)
+		wt.mono.maint[ep] = max(wt.mono.maint[ep], ck)
+		// The persisted checkpoint follows the maintainer and never goes
+		// back; a restarted maintainer starts from it.
+		wt.cl.pdCheckpoint = max(wt.cl.pdCheckpoint, ck)
+	}
+	for _, c := range wt.cl.captures {
+		if c.mgr == nil {
+			continue
+		}
+		inc := fmt.Sprintf("%s@%d", c.node.ID(), c.node.Incarnation())
+		g := c.mgr.RedoGlobalTs()
+		mono.Check(g >= wt.mono.redoGlobal[inc], "%s redoGlobalTs went back from %d to %d", inc, wt.mono.redoGlobal[inc], g)
+		wt.mono.redoGlobal[inc] = max(wt.mono.redoGlobal[inc], g)
+		for _, t := range c.allTables() {
+			wt.checkDispatcher(inc, msg.DispatcherID{Table: t, Mode: msg.ModeMain}, c)
+			if wt.cl.cfg.Redo.Enabled {
+				wt.checkDispatcher(inc, msg.DispatcherID{Table: t, Mode: msg.ModeRedo}, c)
+			}
+		}
+	}
+}
+
+func (wt *watch) checkDispatcher(inc string, id msg.DispatcherID, c *capture) {
+	var ck uint64
+	if id.Mode == msg.ModeMain {
+		d := c.mgr.EventDispatcher(id.Table)
+		if d == nil {
+			return
+		}
+		ck = d.CheckpointTs()
+	} else {
+		d := c.mgr.RedoDispatcher(id.Table)
+		if d == nil {
+			return
+		}
+		ck = d.CheckpointTs()
+	}
+	key := inc + "/" + id.String()
+	last := wt.mono.dispatchers[key]
+	wt.inv[InvMonotonic].Check(ck >= last, "dispatcher %s checkpoint went back from %d to %d", key, last, ck)
+	wt.mono.dispatchers[key] = max(last, ck)
+}
+
+// checkOrdering: checkpoint <= durable redo resolved <= upstream resolved.
+func (wt *watch) checkOrdering() {
+	m := wt.cl.Maintainer()
+	if m == nil {
+		return
+	}
+	ck, upR := m.CheckpointTs(), wt.cl.up.ResolvedTs()
+	ord := wt.inv[InvOrdering]
+	if wt.cl.cfg.Redo.Enabled {
+		ord.Check(ck <= wt.durableRedo, "checkpoint %d is above the durable redo resolved ts %d", ck, wt.durableRedo)
+		ord.Check(wt.durableRedo <= upR, "durable redo resolved ts %d is above the upstream resolved ts %d", wt.durableRedo, upR)
+		return
+	}
+	ord.Check(ck <= upR, "checkpoint %d is above the upstream resolved ts %d", ck, upR)
+}
+
+func (wt *watch) checkMemory() {
+	mem := wt.inv[InvMemory]
+	var um, ur float64
+	for _, c := range wt.cl.captures {
+		if c.col == nil {
+			continue
+		}
+		main, redo := c.col.Usage()
+		for _, u := range []struct {
+			name string
+			used int64
+			max  int64
+		}{{"main", main.UsedBytes, main.QuotaBytes}, {"redo", redo.UsedBytes, redo.QuotaBytes}} {
+			mem.Check(u.max == 0 || u.used <= u.max+MemorySlackBytes, "%s %s area uses %d bytes, quota %d plus slack %d",
+				c.node.ID(), u.name, u.used, u.max, MemorySlackBytes)
+		}
+		if err := c.col.CheckAccounting(); err != nil {
+			mem.Failf("%s: %v", c.node.ID(), err)
+		}
+		um, ur = max(um, main.Ratio), max(ur, redo.Ratio)
+	}
+	wt.met.usageMain.Set(um)
+	wt.met.usageRedo.Set(ur)
+}
+
+// updateLags sets the lag gauges: now (as a TSO physical time) minus the
+// checkpoint and the durable redo resolved ts, and the spread of event
+// dispatcher checkpoints (fast minus slow).
+func (wt *watch) updateLags() {
+	nowMs := tso.Physical(wt.cl.up.Clock().At(wt.cl.w.Now()))
+	lag := func(ts uint64) float64 { return float64(nowMs-tso.Physical(ts)) / 1000 }
+	wt.met.checkpointLag.Set(lag(wt.cl.pdCheckpoint))
+	if wt.cl.cfg.Redo.Enabled {
+		wt.met.redoLag.Set(lag(wt.durableRedo))
+		wt.met.fenceGap.Set(float64(tso.Physical(wt.durableRedo)-tso.Physical(wt.cl.pdCheckpoint)) / 1000)
+	}
+	var lo, hi uint64
+	first := true
+	for _, c := range wt.cl.captures {
+		if c.mgr == nil {
+			continue
+		}
+		for _, t := range c.tables {
+			if d := c.mgr.EventDispatcher(t); d != nil {
+				ck := d.CheckpointTs()
+				if first || ck < lo {
+					lo = ck
+				}
+				hi = max(hi, ck)
+				first = false
+			}
+		}
+	}
+	if !first {
+		wt.met.fastSlowGap.Set(float64(tso.Physical(hi)-tso.Physical(lo)) / 1000)
+	}
+}
+
+// perSecond runs the no-loss check and the throughput gauges.
+func (wt *watch) perSecond() {
+	wt.checkNoLoss()
+	down := wt.cl.down.Stats().Rows
+	var redo uint64
+	for _, c := range wt.cl.captures {
+		if c.redo != nil {
+			redo += c.redo.Stats().Rows
+		}
+	}
+	wt.met.downRowsPerS.Set(float64(down - wt.lastRows[0]))
+	if redo >= wt.lastRows[1] {
+		wt.met.redoRowsPerS.Set(float64(redo - wt.lastRows[1]))
+	}
+	wt.lastRows = [2]uint64{down, redo}
+}
+
+// beforeSink is the redo-before-sink check, at the moment a batch is
+// handed to the downstream.
+func (wt *watch) beforeSink(d msg.DispatcherID, events []msg.Event) {
+	if !wt.cl.cfg.Redo.Enabled {
+		return
+	}
+	wt.refreshDurableRedo()
+	inv := wt.inv[InvRedoBeforeSink]
+	for i := range events {
+		if events[i].Kind != msg.EventDML {
+			continue
+		}
+		inv.Check(events[i].CommitTs <= wt.durableRedo, "%s sent commit ts %d to the downstream with durable redo resolved ts %d",
+			d, events[i].CommitTs, wt.durableRedo)
+	}
+}
+
+// OnDML implements downstream.Observer; the check runs in beforeSink.
+func (wt *watch) OnDML(msg.DispatcherID, []msg.Event) {}
+
+// OnDDL implements downstream.Observer.
+func (wt *watch) OnDDL(*codec.DDL) {}
+
+// OnSyncPoint is the syncpoint-barrier check: at the moment the row for S
+// is written, the downstream must equal the upstream as of S. Checked
+// without rebuilding the upstream state: every change at or below S must
+// be reflected (reflectedUpTo), and nothing above S may ever have been
+// applied. Versions only grow and downstream rows only come from upstream
+// changes, so together these pin every key at its latest change <= S.
+func (wt *watch) OnSyncPoint(row downstream.SyncPointRow) {
+	start := wt.cl.up.Clock().InstantOf(row.PrimaryTs)
+	wt.cl.rec.Span("cluster", "barrier", fmt.Sprintf("syncpoint %d", row.PrimaryTs), start, row.WrittenAt)
+	wt.cl.rec.Observe("syncpoint_delay", "s", row.WrittenAt.Sub(start).Seconds())
+	inv := wt.inv[InvSyncPointBarrier]
+	if top := wt.cl.down.MaxAppliedTs(); top > row.PrimaryTs {
+		inv.Failf("syncpoint %d written while the downstream holds a change at commit ts %d", row.PrimaryTs, top)
+		return
+	}
+	if missing, first := reflectedUpTo(wt.cl.up.HistoryUpTo(row.PrimaryTs), &wt.reflectedPos, wt.cl.down.State()); missing > 0 {
+		inv.Failf("syncpoint %d written with %d upstream changes at or below it missing downstream; first: %s",
+			row.PrimaryTs, missing, first)
+		return
+	}
+	inv.Pass()
+}
+
+// onRedoOp records the redo engine's syncs and uploads: latency samples
+// and timeline slices.
+func (wt *watch) onRedoOp(nodeID string) func(simdriver.OpEvent) {
+	return func(e simdriver.OpEvent) {
+		switch e.Op.Kind {
+		case core.OpSync, core.OpPut:
+			name := "redo_sync_latency"
+			if e.Op.Kind == core.OpPut {
+				name = "redo_put_latency"
+			}
+			wt.cl.rec.Observe(name, "s", e.End.Sub(e.Start).Seconds())
+			wt.cl.rec.Span(nodeID, "redo-"+e.Stream, e.Op.Kind.String(), e.Start, e.End)
+		}
+	}
+}
+
+// onCrash records a node crash on the timeline.
+func (wt *watch) onCrash(c *capture) {
+	wt.cl.rec.Instant(string(c.node.ID()), "node", "crash", wt.cl.w.Now())
+}

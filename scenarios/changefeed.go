@@ -1,0 +1,200 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/model/cluster"
+	"github.com/redosim/redosim/model/downstream"
+	"github.com/redosim/redosim/model/scanwindow"
+	"github.com/redosim/redosim/model/upstream"
+	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/disk"
+	"github.com/redosim/redosim/sim/netsim"
+	"github.com/redosim/redosim/sim/objstore"
+)
+
+// changefeedParams are the parameters every changefeed scenario shares,
+// with TiCDC's defaults; a scenario overrides some defaults with
+// withDefaults. Names follow TiCDC's configuration where one exists.
+func changefeedParams() []Param {
+	return []Param{
+		{Key: "nodes", Kind: KindInt, Default: "3", Doc: "capture nodes; the maintainer runs on the first"},
+		{Key: "tables", Kind: KindInt, Default: "64", Doc: "upstream tables, spread round robin over the nodes"},
+		{Key: "rows-per-second", Kind: KindFloat, Default: "1000", Doc: "upstream row changes per second, all tables"},
+		{Key: "skew", Kind: KindFloat, Default: "0.8", Doc: "Zipf exponent of the write load over tables (0: uniform)"},
+		{Key: "hot-tables", Kind: KindString, Default: "1,2", Doc: "comma-separated tables that get hot-share of the rows"},
+		{Key: "hot-share", Kind: KindFloat, Default: "0.3", Doc: "share of rows going to the hot tables"},
+		{Key: "txn-rows", Kind: KindDist, Default: "lognormal(4,0.7)", Doc: "rows per upstream transaction"},
+		{Key: "row-bytes", Kind: KindDist, Default: "lognormal(300,0.2)", Doc: "encoded bytes per row"},
+		{Key: "ddl-per-minute", Kind: KindFloat, Default: "0", Doc: "upstream DDL rate (create, drop, truncate, add column)"},
+		{Key: "downstream-workers", Kind: KindInt, Default: "16", Doc: "downstream transactions executed at once (MySQL sink worker-count)"},
+		{Key: "downstream-txn-latency", Kind: KindDist, Default: "lognormal(2ms,0.4)", Doc: "downstream cost of one transaction"},
+		{Key: "downstream-row-latency", Kind: KindDist, Default: "const(50us)", Doc: "downstream cost of each row"},
+		{Key: "slow-share", Kind: KindFloat, Default: "0.25", Doc: "share of tables behind a slow downstream (every k-th table, k = 1/share)"},
+		{Key: "slow-factor", Kind: KindFloat, Default: "10", Doc: "latency multiplier of the slow tables"},
+		{Key: "redo", Kind: KindBool, Default: "true", Doc: "redo log on (TiCDC consistent.level = eventual)"},
+		{Key: "redo-storage", Kind: KindString, Default: "disk", Doc: "where redo lands", Choices: []string{"disk", "object"}},
+		{Key: "redo-disk", Kind: KindString, Default: "nvme", Doc: "redo disk hardware profile", Choices: disk.Profiles()},
+		{Key: "put-latency", Kind: KindDist, Default: "lognormal(30ms,0.5)", Doc: "object-store PUT latency before size/bandwidth"},
+		{Key: "flush-policy", Kind: KindString, Default: "interval", Doc: "redo row log flush policy", Choices: []string{"interval", "commit"}},
+		{Key: "flush-interval", Kind: KindDuration, Default: "2s", Doc: "redo flush interval (consistent.flush-interval)"},
+		{Key: "flush-rows", Kind: KindInt, Default: "1024", Doc: "redo early flush after this many rows (-1: off)"},
+		{Key: "meta-flush-interval", Kind: KindDuration, Default: "200ms", Doc: "redo meta flush interval (consistent.meta-flush-interval)"},
+		{Key: "max-log-size", Kind: KindBytes, Default: "64MiB", Doc: "redo file rotation size (consistent.max-log-size)"},
+		{Key: "syncpoint", Kind: KindBool, Default: "true", Doc: "syncpoints on (enable-sync-point)"},
+		{Key: "syncpoint-interval", Kind: KindDuration, Default: "60s", Doc: "syncpoint interval (sync-point-interval)"},
+		{Key: "memory-quota", Kind: KindBytes, Default: "1GiB", Doc: "changefeed memory quota per node (memory-quota)"},
+		{Key: "redo-quota-percent", Kind: KindInt, Default: "50", Doc: "redo share of the memory quota (consistent.memory-usage.memory-quota-percentage)"},
+		{Key: "scan-window", Kind: KindString, Default: "v2-4950", Doc: "the event service's scan window", Choices: []string{"none", "v2-4030", "v2-4950"}},
+		{Key: "congestion-control", Kind: KindInt, Default: "2", Doc: "congestion control message version", Choices: []string{"1", "2"}},
+		{Key: "usage-aggregation", Kind: KindString, Default: "max", Doc: "how main and redo usage combine into the ratio the window sees", Choices: []string{"max", "min"}},
+		{Key: "breaker", Kind: KindBool, Default: "true", Doc: "the collector's release circuit breaker"},
+		{Key: "fence", Kind: KindString, Default: "batch", Doc: "redo fence: cache whole batches (TiCDC) or hand out the covered prefix", Choices: []string{"batch", "prefix"}},
+		{Key: "net-latency", Kind: KindDist, Default: "lognormal(250us,0.5)", Doc: "one-way network latency between nodes"},
+	}
+}
+
+// withDefaults returns params with some defaults replaced.
+func withDefaults(params []Param, defaults map[string]string) []Param {
+	out := append([]Param(nil), params...)
+	for i := range out {
+		if v, ok := defaults[out[i].Key]; ok {
+			out[i].Default = v
+		}
+	}
+	return out
+}
+
+// changefeedMetrics documents the metrics changefeed worlds record.
+func changefeedMetrics() []results.MetricDoc {
+	return []results.MetricDoc{
+		{Name: "checkpoint_lag_p99", Unit: "s", Doc: "99th percentile of the changefeed checkpoint lag over the run", Headline: true, LowerIsBetter: true},
+		{Name: "fast_slow_gap_p99", Unit: "s", Doc: "99th percentile of the spread of event dispatcher checkpoints", Headline: true, LowerIsBetter: true},
+		{Name: "throughput", Unit: "rows/s", Doc: "rows applied downstream per second", Headline: true},
+		{Name: "barrier_duration", Unit: "s", Doc: "syncpoint and DDL barrier, first WAITING to last DONE", Headline: true, LowerIsBetter: true},
+		{Name: "usage_max", Unit: "ratio", Doc: "highest collector area usage", LowerIsBetter: true},
+		{Name: "redo_lag_p99", Unit: "s", Doc: "99th percentile of the durable redo resolved ts lag", LowerIsBetter: true},
+		{Name: "releases", Unit: "paths", Doc: "paths released by the circuit breaker", LowerIsBetter: true},
+		{Name: "checkpoint_lag_seconds", Unit: "s", Doc: "changefeed checkpoint lag (series)"},
+		{Name: "fast_slow_gap_seconds", Unit: "s", Doc: "fast minus slow event dispatcher checkpoint (series)"},
+		{Name: "redo_lag_seconds", Unit: "s", Doc: "durable redo resolved ts lag (series)"},
+		{Name: "usage_ratio_main", Unit: "ratio", Doc: "highest main area usage over nodes (series)"},
+		{Name: "usage_ratio_redo", Unit: "ratio", Doc: "highest redo area usage over nodes (series)"},
+		{Name: "eventservice_scan_interval_seconds", Unit: "s", Doc: "scan window interval (series)"},
+		{Name: "downstream_rows_per_second", Unit: "rows/s", Doc: "downstream throughput (series)"},
+		{Name: "syncpoint_delay", Unit: "s", Doc: "syncpoint ts to syncpoint row written"},
+		{Name: "dispatcher_fence_wait_seconds", Unit: "s", Doc: "time batches wait in the redo fence cache"},
+		{Name: "redo_sync_latency", Unit: "s", Doc: "redo fsync latency"},
+	}
+}
+
+// changefeedInvariants documents the catalogue every changefeed world checks.
+func changefeedInvariants() []InvariantDoc {
+	var out []InvariantDoc
+	for _, inv := range cluster.Invariants() {
+		out = append(out, InvariantDoc{Name: inv[0], Doc: inv[1]})
+	}
+	return out
+}
+
+// clusterConfig maps the resolved parameters onto a cluster configuration.
+func clusterConfig(env *Env) (cluster.Config, error) {
+	p := env.P
+	hot, err := parseTables(p.String("hot-tables"))
+	if err != nil {
+		return cluster.Config{}, fmt.Errorf("%w: hot-tables: %v", ErrConfig, err)
+	}
+	cfg := cluster.Config{
+		Nodes: p.Int("nodes"),
+		Upstream: upstream.Config{Tables: p.Int("tables"), RowsPerSecond: p.Float("rows-per-second"),
+			Skew: negZero(p.Float("skew")), HotTables: hot, HotShare: negZero(p.Float("hot-share")),
+			TxnRows: p.Dist("txn-rows"), RowBytes: p.Dist("row-bytes"), DDLPerMinute: negZero(p.Float("ddl-per-minute"))},
+		Downstream: downstream.Config{Workers: p.Int("downstream-workers"), TxnLatency: p.Dist("downstream-txn-latency"),
+			RowLatency: p.Dist("downstream-row-latency")},
+		SlowShare: p.Float("slow-share"), SlowFactor: p.Float("slow-factor"),
+		MemoryQuotaBytes: p.Bytes("memory-quota"), RedoQuotaPercent: p.Int("redo-quota-percent"),
+		Network: netsim.Config{Default: netsim.LinkConfig{Latency: p.Dist("net-latency")}},
+	}
+	if len(hot) == 0 {
+		cfg.Upstream.HotShare = -1
+	}
+	if p.Bool("syncpoint") {
+		cfg.SyncPointInterval = p.Duration("syncpoint-interval")
+	}
+	if err := redoConfig(env, &cfg); err != nil {
+		return cfg, err
+	}
+	if err := controlConfig(env, &cfg); err != nil {
+		return cfg, err
+	}
+	for _, pt := range env.Plan.Points() {
+		if strings.HasPrefix(pt, "bug/model/") {
+			cfg.Bugs = append(cfg.Bugs, pt)
+		}
+	}
+	return cfg, nil
+}
+
+// negZero maps an explicit 0 to the negative value the model reads as
+// "zero" (its zero value means "default").
+func negZero(v float64) float64 {
+	if v == 0 {
+		return -1
+	}
+	return v
+}
+
+func redoConfig(env *Env, cfg *cluster.Config) error {
+	p := env.P
+	policy, err := core.ParsePolicy(p.String("flush-policy"))
+	if err != nil {
+		return fmt.Errorf("%w: flush-policy: %v", ErrConfig, err)
+	}
+	cfg.Redo = cluster.RedoConfig{Enabled: p.Bool("redo"), Storage: p.String("redo-storage"), DiskProfile: p.String("redo-disk"),
+		Engine: core.Config{Policy: policy, FlushInterval: p.Duration("flush-interval"), FlushRows: p.Int("flush-rows"),
+			MetaFlushInterval: p.Duration("meta-flush-interval"), MaxLogBytes: p.Bytes("max-log-size")}}
+	if cfg.Redo.Engine.FlushRows == 0 {
+		cfg.Redo.Engine.FlushRows = -1
+	}
+	oc := objstore.DefaultConfig()
+	oc.PutLatency = p.Dist("put-latency")
+	cfg.Redo.Object = oc
+	if d := p.Duration("flush-interval"); d < 50*sim.Millisecond {
+		return fmt.Errorf("%w: flush-interval %v: TiCDC requires at least 50ms", ErrConfig, d)
+	}
+	return nil
+}
+
+func controlConfig(env *Env, cfg *cluster.Config) error {
+	p := env.P
+	alg, err := scanwindow.ParseAlgorithm(p.String("scan-window"))
+	if err != nil {
+		return fmt.Errorf("%w: scan-window: %v", ErrConfig, err)
+	}
+	cfg.EventService.Window.Algorithm = alg
+	cfg.EventService.CongestionControlVersion = p.Int("congestion-control")
+	cfg.Collector.CongestionVersion = p.Int("congestion-control")
+	cfg.Collector.Aggregation = p.String("usage-aggregation")
+	cfg.Collector.Breaker.Disabled = !p.Bool("breaker")
+	cfg.Dispatcher.FencePrefix = p.String("fence") == "prefix"
+	return nil
+}
+
+func parseTables(s string) ([]int64, error) {
+	var out []int64
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a table id", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
