@@ -60,8 +60,8 @@ type watch struct {
 	// grow, applied DDLs stay applied), so no-loss and syncpoint checks
 	// share one cursor and visit each change once.
 	reflectedPos int
-	met         watchMetrics
-	lastRows    [2]uint64 // downstream rows, redo rows at the last sample
+	met          watchMetrics
+	lastRows     [2]uint64 // downstream rows, redo rows at the last sample
 }
 
 type monoState struct {
