@@ -32,6 +32,8 @@ func Catalogue() []fault.Point {
 	for _, name := range simdriver.Bugs() {
 		cat = append(cat, fault.Point{Name: name, Layer: "bug", What: bugs[name]})
 	}
+	cat = append(cat, fault.Point{Name: ActionDiskCrash, Layer: "scenario",
+		What: "power loss: every node and the redo disk crash at From (unsynced data lost or torn), nodes restart 1s later"})
 	for _, b := range cluster.Bugs() {
 		cat = append(cat, fault.Point{Name: b[0], Layer: "bug", What: "planted bug, caught by " + b[1]})
 	}

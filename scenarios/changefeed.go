@@ -54,6 +54,7 @@ func changefeedParams() []Param {
 		{Key: "usage-aggregation", Kind: KindString, Default: "max", Doc: "how main and redo usage combine into the ratio the window sees", Choices: []string{"max", "min"}},
 		{Key: "breaker", Kind: KindBool, Default: "true", Doc: "the collector's release circuit breaker"},
 		{Key: "fence", Kind: KindString, Default: "batch", Doc: "redo fence: cache whole batches (TiCDC) or hand out the covered prefix", Choices: []string{"batch", "prefix"}},
+		{Key: "redo-forward-resend", Kind: KindDuration, Default: "0s", Doc: "maintainer re-sends redoGlobalTs this often (0: only when it rises, as TiCDC; a restarted node can then deadlock behind the fence)"},
 		{Key: "net-latency", Kind: KindDist, Default: "lognormal(250us,0.5)", Doc: "one-way network latency between nodes"},
 	}
 }
@@ -181,6 +182,7 @@ func controlConfig(env *Env, cfg *cluster.Config) error {
 	cfg.Collector.Aggregation = p.String("usage-aggregation")
 	cfg.Collector.Breaker.Disabled = !p.Bool("breaker")
 	cfg.Dispatcher.FencePrefix = p.String("fence") == "prefix"
+	cfg.Maintainer.ForwardResend = p.Duration("redo-forward-resend")
 	return nil
 }
 

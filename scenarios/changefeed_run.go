@@ -25,6 +25,9 @@ func buildChangefeed(env *Env, tweak func(*cluster.Config)) (*cluster.Cluster, e
 	if err := cl.Start(); err != nil {
 		return nil, configError(err)
 	}
+	if err := scheduleActions(env, cl); err != nil {
+		return nil, err
+	}
 	env.OnFinish(func() {
 		cl.Finish()
 		summarize(env, cl)

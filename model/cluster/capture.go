@@ -98,6 +98,11 @@ func (c *capture) startMaintainer(startTs uint64) error {
 
 func (c *capture) eventServiceConfig() eventservice.Config {
 	ec := c.cl.cfg.EventService
+	if ec.LowMemoryBytes == 0 {
+		// TiCDC's 256 MiB is a quarter of its default 1 GiB quota; keep
+		// the ratio when the quota is scaled with the load.
+		ec.LowMemoryBytes = c.cl.cfg.MemoryQuotaBytes / 4
+	}
 	ec.Window.SyncPointInterval = c.cl.cfg.SyncPointInterval
 	ec.Window.StartTime = c.cl.w.Now()
 	return ec
@@ -109,6 +114,10 @@ func (c *capture) collectorConfig() collector.Config {
 	cc.MainQuotaBytes, cc.RedoQuotaBytes = cfg.MemoryQuotaBytes, 0
 	if cfg.Redo.Enabled {
 		cc.MainQuotaBytes, cc.RedoQuotaBytes = collector.SplitQuota(cfg.MemoryQuotaBytes, cfg.RedoQuotaPercent)
+	}
+	if cc.PathMinBytes == 0 {
+		// TiCDC's 1 MiB path floor is 1/1024 of its default 1 GiB quota.
+		cc.PathMinBytes = max(cfg.MemoryQuotaBytes/1024, 4<<10)
 	}
 	cc.TestingKnobs.ForgetPopDecrement = cfg.bug(BugForgetPopDecrement)
 	return cc

@@ -207,3 +207,25 @@ func (c *capture) mainIDs() []msg.DispatcherID {
 	}
 	return ids
 }
+
+// powerLossRestart is how long a power loss keeps the cluster down.
+const powerLossRestart = sim.Second
+
+// CrashStorage is a power loss: every node and the shared redo disk crash
+// together (the disk keeps only what was synced, maybe torn), and every
+// node restarts a second later, recovering from durable state. A disk that
+// crashed under running engines would leave them writing at offsets of
+// files that are gone, so the storage never crashes alone.
+func (cl *Cluster) CrashStorage() {
+	for _, c := range cl.captures {
+		c.node.Crash()
+	}
+	if dk := cl.target.Disk; dk != nil {
+		dk.Crash(nil)
+	}
+	cl.w.Loop.After(powerLossRestart, func() {
+		for _, c := range cl.captures {
+			c.node.Restart()
+		}
+	})
+}

@@ -42,7 +42,10 @@ type Config struct {
 	RedoQuotaPercent int
 	// EventService, Collector, Dispatcher and Maintainer tune the actors;
 	// quotas, versions and intervals that follow from the fields above are
-	// filled in by Build.
+	// filled in by Build. Thresholds TiCDC states in bytes against its 1 GiB
+	// default quota scale with MemoryQuotaBytes when left zero: the event
+	// service's low-memory mark (a quarter of the quota) and the
+	// collector's path floor (1/1024 of it).
 	EventService eventservice.Config
 	Collector    collector.Config
 	Dispatcher   dispatcher.Config

@@ -120,9 +120,11 @@ type txn struct {
 // Stats counts what the downstream did.
 type Stats struct {
 	Txns, Rows, DDLs, SyncPoints uint64
-	BusyMax                      int
-	QueueMax                     int
-	QueueWaitSum                 sim.Duration
+	// SyncPointsIgnored counts syncpoint rows written again (INSERT IGNORE).
+	SyncPointsIgnored uint64
+	BusyMax           int
+	QueueMax          int
+	QueueWaitSum      sim.Duration
 }
 
 // New returns an empty downstream.

@@ -54,9 +54,17 @@ func (d *Downstream) applyRows(rows []codec.Row) {
 
 // WriteSyncPoint writes the syncpoint row for ts as one transaction
 // (ddl_ts pre-write, syncpoint row, ddl_ts post-write folded into it) and
-// calls done once it is durable downstream.
+// calls done once it is durable downstream. Like TiCDC's INSERT IGNORE on
+// the (changefeed, primary_ts) key, writing a row that exists (a syncpoint
+// replayed after a restart) changes nothing and tells no observer.
 func (d *Downstream) WriteSyncPoint(ts uint64, done func()) {
 	d.submit(&txn{table: msg.TableTrigger, rows: 3, apply: func() {
+		for _, r := range d.syncRows {
+			if r.PrimaryTs == ts {
+				d.stats.SyncPointsIgnored++
+				return
+			}
+		}
 		row := SyncPointRow{PrimaryTs: ts, SecondaryTs: uint64(d.w.Now()), WrittenAt: d.w.Now()}
 		d.syncRows = append(d.syncRows, row)
 		d.stats.SyncPoints++

@@ -106,9 +106,70 @@ func (b *barrier) onWaiting(from netsim.NodeID, st msg.BlockStatus, key eventKey
 		ev.reported[t] = true
 		ev.lastReporter = t
 	}
-	if !ev.selected {
+	if !ev.selected && !b.passAlreadyCompleted(ev) {
 		b.trySelect(ev)
 	}
+}
+
+// passAlreadyCompleted answers an unselected event that some covered
+// dispatcher has already passed: a dispatcher blocked at S reports a
+// checkpoint of at most S (S-1, or S once resolved(S) arrived), and no
+// event above S reaches it before Sync(S); so a node whose watermark (for
+// this mode) is above S has passed S, and no dispatcher passes a barrier
+// that did not complete. That happens
+// after a maintainer restart (the finished barrier was forgotten) when
+// restarted dispatchers replay the event: the others will never report
+// WAITING again. The event is marked completed and its reporters get Pass
+// (TiCDC's checkBlockedDispatchers). For a syncpoint every node counts;
+// for a DDL only the nodes of its covered tables.
+func (b *barrier) passAlreadyCompleted(ev *barrierEvent) bool {
+	if !b.passedSomewhere(ev) {
+		return false
+	}
+	b.completed[ev.key] = true
+	for _, t := range sortedTables(ev.reported) {
+		b.send(msg.ActionPass, ev.key, b.nodeOf(ev, t), []int64{t})
+	}
+	b.met.passedForward.Inc()
+	b.m.w.Record("maintainer/barrier-forwarded", b.actor(), b.digest(ev))
+	delete(b.events, ev.key)
+	return true
+}
+
+func (b *barrier) passedSomewhere(ev *barrierEvent) bool {
+	var nodes []netsim.NodeID
+	if ev.key.isSyncPoint {
+		nodes = b.m.cfg.Nodes
+	} else {
+		for _, t := range ev.blocked {
+			if id, ok := b.m.tableNode[t]; ok {
+				nodes = append(nodes, id)
+			}
+		}
+	}
+	for _, id := range nodes {
+		p, seen := b.m.progress[id]
+		if !seen {
+			continue
+		}
+		wm := p.watermark
+		if b.mode == msg.ModeRedo {
+			wm = p.redoWatermark
+		}
+		if wm != noWatermark && wm > ev.key.commitTs {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedTables(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for t := range m {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // onDone records a dispatcher done at key. The writer's DONE releases the
@@ -255,7 +316,9 @@ func (b *barrier) resend() {
 	for _, key := range sortedKeys(b.events) {
 		ev := b.events[key]
 		if !ev.selected {
-			b.trySelect(ev)
+			if !b.passAlreadyCompleted(ev) {
+				b.trySelect(ev)
+			}
 			continue
 		}
 		b.tryFinish(ev)

@@ -55,6 +55,13 @@ type Config struct {
 	// since the Unix epoch, for the checkpoint lag. Default
 	// tso.DefaultStartPhysicalMs.
 	StartPhysicalMs int64
+	// ForwardResend, when positive, re-broadcasts the current redo resolved
+	// ts that often, not only when it rises. TiCDC broadcasts on a rise only
+	// (0, the default): a restarted node's redoGlobalTs then stays 0 until
+	// the next rise, and under memory pressure its fenced event dispatchers
+	// can fill the area that its redo dispatchers need to make that rise
+	// happen (see scenario crash-loop). A resend breaks the cycle.
+	ForwardResend sim.Duration
 	// TestingKnobs plant bugs for checker tests. Never set in a real world.
 	TestingKnobs TestingKnobs
 }

@@ -83,6 +83,9 @@ func New(n *node.Node, reg *metrics.Registry, cfg Config) (*Maintainer, error) {
 	n.Every(cfg.CheckpointInterval, m.tick)
 	if cfg.RedoEnabled {
 		n.Every(cfg.RedoTick, m.redoTick)
+		if cfg.ForwardResend > 0 {
+			n.Every(cfg.ForwardResend, m.resendForward)
+		}
 	}
 	return m, nil
 }

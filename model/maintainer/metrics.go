@@ -27,6 +27,9 @@ const (
 	MetricBarrierResends = "maintainer_barrier_resends"
 	// MetricBarriersDone counts finished barrier events.
 	MetricBarriersDone = "maintainer_barriers_done"
+	// MetricBarriersPassedForward counts replayed barriers answered with
+	// Pass because a covered dispatcher had already passed them.
+	MetricBarriersPassedForward = "maintainer_barriers_passed_forward"
 )
 
 // maintainerMetrics are the maintainer's metrics.
@@ -51,16 +54,18 @@ func newMaintainerMetrics(reg *metrics.Registry, id netsim.NodeID) maintainerMet
 
 // barrierMetrics are one barrier's metrics.
 type barrierMetrics struct {
-	duration *metrics.Histogram
-	resends  *metrics.Counter
-	done     *metrics.Counter
+	duration      *metrics.Histogram
+	resends       *metrics.Counter
+	done          *metrics.Counter
+	passedForward *metrics.Counter
 }
 
 func (mm maintainerMetrics) forBarrier(mode msg.Mode) barrierMetrics {
 	ls := []metrics.Label{metrics.L("node", string(mm.node)), metrics.L("mode", mode.String())}
 	return barrierMetrics{
-		duration: mm.reg.Histogram(MetricBarrierDuration, ls...),
-		resends:  mm.reg.Counter(MetricBarrierResends, ls...),
-		done:     mm.reg.Counter(MetricBarriersDone, ls...),
+		duration:      mm.reg.Histogram(MetricBarrierDuration, ls...),
+		resends:       mm.reg.Counter(MetricBarrierResends, ls...),
+		done:          mm.reg.Counter(MetricBarriersDone, ls...),
+		passedForward: mm.reg.Counter(MetricBarriersPassedForward, ls...),
 	}
 }

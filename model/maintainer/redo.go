@@ -46,8 +46,24 @@ func (m *Maintainer) onRedoPersisted(p msg.RedoResolvedProgress) {
 	m.met.redoResolved.Set(float64(p.ResolvedTs))
 	m.met.redoGlobal.Set(float64(p.ResolvedTs))
 	m.w.Record("maintainer/redo-forward", m.actor, sim.Digest(p.ResolvedTs, m.cfg.Epoch))
-	f := msg.RedoResolvedForward{ResolvedTs: p.ResolvedTs, MaintainerEpoch: m.cfg.Epoch}
+	m.forward()
+}
+
+// forward sends the redo resolved ts to every node as redoGlobalTs.
+func (m *Maintainer) forward() {
+	f := msg.RedoResolvedForward{ResolvedTs: m.redoResolvedTs, MaintainerEpoch: m.cfg.Epoch}
 	for _, id := range m.cfg.Nodes {
 		m.n.Send(id, f, msgBytes)
+	}
+}
+
+// resendForward is the ForwardResend fix: the current redo resolved ts
+// again, so a restarted dispatcher manager (its redoGlobalTs back at 0)
+// learns it without waiting for an increase its own fenced dispatchers
+// may be what prevents. Managers raise monotonically, so a resend is
+// harmless.
+func (m *Maintainer) resendForward() {
+	if m.redoResolvedTs > m.cfg.StartTs {
+		m.forward()
 	}
 }
