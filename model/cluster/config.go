@@ -78,11 +78,12 @@ const (
 	// BugBypassFence lets event dispatchers ignore redoGlobalTs
 	// (caught by redo-before-sink).
 	BugBypassFence = "bug/model/bypassFence"
-	// BugSkipSyncPointBarrier lets dispatchers pass syncpoints without the
-	// barrier (caught by syncpoint-barrier).
+	// BugSkipSyncPointBarrier makes dispatchers report WAITING at a
+	// syncpoint but not wait (caught by syncpoint-barrier).
 	BugSkipSyncPointBarrier = "bug/model/skipSyncPointBarrier"
 	// BugCheckpointRegress makes the maintainer take the last heartbeat as
-	// the checkpoint, which can go back (caught by monotonic).
+	// the checkpoint: it claims more than every node has (caught by
+	// no-loss) and, where node watermarks differ, goes back (monotonic).
 	BugCheckpointRegress = "bug/model/checkpointRegress"
 	// BugForgetPopDecrement makes collectors forget to release popped
 	// bytes (caught by memory).
@@ -100,7 +101,7 @@ func Bugs() [][2]string {
 	return [][2]string{
 		{BugBypassFence, "redo-before-sink"},
 		{BugSkipSyncPointBarrier, "syncpoint-barrier"},
-		{BugCheckpointRegress, "monotonic"},
+		{BugCheckpointRegress, "no-loss"},
 		{BugForgetPopDecrement, "memory"},
 		{BugDropDownstreamRow, "no-loss"},
 		{BugRedoAckUnwritten, "disaster"},

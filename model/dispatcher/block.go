@@ -74,8 +74,16 @@ func (b *basic) handleBlock(ev msg.Event, wake func()) bool {
 		return false
 	}
 	scope := BlockScope(ev)
-	skip := isSync && b.cfg.TestingKnobs.SkipSyncPointBarrier
-	if skip || (!isSync && !slices.Contains(scope, b.id.Table)) {
+	if isSync && b.cfg.TestingKnobs.SkipSyncPointBarrier && b.id.Table != msg.TableTrigger {
+		// Planted bug: report WAITING as the protocol asks, but do not
+		// wait; events above the syncpoint flow to the sink while the
+		// barrier still collects.
+		key := blockKey{commitTs: ev.CommitTs, isSyncPoint: true}
+		b.report(msg.StageWaiting, key, scope)
+		b.prog.pass(ev.CommitTs)
+		return false
+	}
+	if !isSync && !slices.Contains(scope, b.id.Table) {
 		b.prog.pass(ev.CommitTs)
 		b.w.Record("dispatcher/pass-local", b.actor, ev.CommitTs)
 		return false

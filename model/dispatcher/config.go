@@ -59,9 +59,9 @@ type TestingKnobs struct {
 	// BypassFence makes event dispatchers ignore redoGlobalTs (breaks
 	// redo-before-sink).
 	BypassFence bool
-	// SkipSyncPointBarrier makes event dispatchers pass a syncpoint at once
-	// without waiting for the maintainer (breaks the syncpoint barrier,
-	// invariant 9).
+	// SkipSyncPointBarrier makes every event dispatcher but the table
+	// trigger report WAITING at a syncpoint and carry on without waiting
+	// for the barrier (a planted bug for the syncpoint-barrier checker).
 	SkipSyncPointBarrier bool
 }
 

@@ -10,7 +10,6 @@ import (
 // onHeartbeat keeps a node's latest watermarks.
 func (m *Maintainer) onHeartbeat(from netsim.NodeID, hb msg.HeartBeat) {
 	m.progress[from] = nodeProgress{watermark: hb.Watermark, redoWatermark: hb.RedoWatermark}
-	m.lastHeartbeat = hb.Watermark
 }
 
 // minWatermark returns the minimum over the nodes' latest watermarks (redo
@@ -38,8 +37,13 @@ func (m *Maintainer) minWatermark(redo bool) (ts uint64, ok bool) {
 func (m *Maintainer) updateCheckpoint() {
 	defer m.updateLag()
 	if m.cfg.TestingKnobs.CheckpointFromLastHeartbeat {
-		if m.lastHeartbeat != noWatermark {
-			m.setCheckpoint(m.lastHeartbeat)
+		// Planted bug: one node's watermark per tick, round robin, instead
+		// of the minimum over all of them; it goes back whenever the
+		// nodes differ.
+		m.bugTick++
+		id := m.cfg.Nodes[m.bugTick%len(m.cfg.Nodes)]
+		if p, ok := m.progress[id]; ok && p.watermark != noWatermark {
+			m.setCheckpoint(p.watermark)
 		}
 		return
 	}

@@ -68,9 +68,9 @@ type Config struct {
 
 // TestingKnobs are planted bugs. The zero value plants nothing.
 type TestingKnobs struct {
-	// CheckpointFromLastHeartbeat sets the checkpoint to the watermark of
-	// the last heartbeat received, with no minimum over nodes and no guard
-	// against going back (breaks monotonic progress).
+	// CheckpointFromLastHeartbeat plants a bug: the checkpoint is one
+	// node's latest watermark (round robin per tick) rather than the
+	// minimum, so it overshoots and goes back when nodes differ.
 	CheckpointFromLastHeartbeat bool
 }
 

@@ -42,8 +42,8 @@ type Maintainer struct {
 	tableNode map[int64]netsim.NodeID
 
 	checkpointTs uint64
-	// lastHeartbeat is the watermark of the last heartbeat (planted bug).
-	lastHeartbeat uint64
+	// bugTick counts checkpoint ticks for the planted bug.
+	bugTick int
 
 	redoMeta       redoMeta
 	redoResolvedTs uint64
@@ -70,7 +70,6 @@ func New(n *node.Node, reg *metrics.Registry, cfg Config) (*Maintainer, error) {
 		tables:         make(map[netsim.NodeID][]int64),
 		tableNode:      make(map[int64]netsim.NodeID),
 		checkpointTs:   cfg.StartTs,
-		lastHeartbeat:  noWatermark,
 		redoMeta:       redoMeta{checkpointTs: cfg.StartTs, resolvedTs: cfg.StartTs},
 		redoResolvedTs: cfg.StartTs,
 		met:            newMaintainerMetrics(reg, n.ID()),
