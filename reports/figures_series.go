@@ -66,7 +66,7 @@ func seriesKeys(d *dataset) []seriesKey {
 }
 
 func seriesFigures(fs *figureSet, d *dataset, a *analysis, opts Options) error {
-	keys := seriesKeys(d)
+	keys := documentedFirst(d, seriesKeys(d))
 	shades := seriesShades(d)
 	for i, k := range keys {
 		if i >= opts.maxSeriesPlots() {
@@ -82,6 +82,40 @@ func seriesFigures(fs *figureSet, d *dataset, a *analysis, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// documentedFirst keeps only the series of documented metrics when the run
+// documents any (the scenario named what matters; the rest stay in
+// timeseries.csv and are listed in a note), else every series.
+func documentedFirst(d *dataset, keys []seriesKey) []seriesKey {
+	doc := map[string]bool{}
+	for _, m := range d.run.Metrics {
+		doc[m.Name] = true
+	}
+	if len(doc) == 0 {
+		return keys
+	}
+	var kept []seriesKey
+	skipped := map[string]bool{}
+	for _, k := range keys {
+		if doc[k.Metric] {
+			kept = append(kept, k)
+		} else {
+			skipped[k.Metric] = true
+		}
+	}
+	if len(skipped) > 0 {
+		names := make([]string, 0, len(skipped))
+		for n := range skipped {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if len(names) > 6 {
+			names = append(names[:6], "...")
+		}
+		d.notef("Time series of %d metrics the scenario does not document are in timeseries.csv, not drawn (%s).", len(skipped), strings.Join(names, ", "))
+	}
+	return kept
 }
 
 func seriesFigure(fs *figureSet, d *dataset, k seriesKey, shades []plots.Shade) error {

@@ -23,6 +23,11 @@ func Render(outDir string, run *results.Run, worlds []*results.World, opts Optio
 	if err != nil {
 		return err
 	}
+	// plots/ holds only what Render draws: clear it, so a plot an earlier
+	// render drew and this one does not is not left behind.
+	if err := os.RemoveAll(filepath.Join(outDir, "plots")); err != nil {
+		return fmt.Errorf("reports: clear plots: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Join(outDir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}

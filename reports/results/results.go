@@ -93,6 +93,16 @@ type World struct {
 	Instants []Instant `json:"instants"`
 	// Command replays exactly this world.
 	Command string `json:"command"`
+	// Probes counts the rare situations the world reached (coverage
+	// probes, sim.World.Probe), sorted by name; a probe not reached is
+	// absent.
+	Probes []Probe `json:"probes,omitempty"`
+}
+
+// Probe is one coverage probe's count in one world.
+type Probe struct {
+	Name  string `json:"name"`
+	Count uint64 `json:"count"`
 }
 
 // Invariant is one checker's verdict.
