@@ -11,6 +11,7 @@ import (
 
 // options are the flags of a scenario run.
 type options struct {
+	args             []string // as given, for the command recorded in run.json
 	list             bool
 	describe         string
 	scenario         string
@@ -56,7 +57,7 @@ Examples:
 `
 
 func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
-	o := &options{}
+	o := &options{args: args}
 	fs := flag.NewFlagSet("simrun", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.list, "list", false, "list the scenarios")
@@ -97,6 +98,11 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q (flags come as -name value; subcommands are report and redo)", fs.Arg(0))
+	}
+	seedsGiven := false
+	fs.Visit(func(f *flag.Flag) { seedsGiven = seedsGiven || f.Name == "seeds" })
+	if seedsGiven && o.seeds < 1 {
+		return nil, usagef("-seeds %d: must be positive", o.seeds)
 	}
 	if o.parallel < 1 {
 		return nil, usagef("-parallel %d: must be at least 1", o.parallel)

@@ -202,7 +202,7 @@ func redoVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	if scan.corrupt != nil {
 		fmt.Fprintf(stdout, "CORRUPT: %v\n", scan.corrupt)
-		return fmt.Errorf("%w in %s", errCorrupt, dir)
+		return fmt.Errorf("%w in %s: %v", errCorrupt, dir, scan.corrupt)
 	}
 	fmt.Fprintf(stdout, "ok: %d files, %d records, every checksum holds\n", len(scan.files), total)
 	return nil

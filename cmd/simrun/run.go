@@ -47,7 +47,7 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	if o.scenario == "" {
 		return usagef("no -scenario given (simrun -list shows them; simrun -h shows usage)")
 	}
-	runs, sc, err := planWorlds(o)
+	runs, sc, err := planWorlds(o, stderr)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 }
 
 // planWorlds expands the options into the worlds of this shard.
-func planWorlds(o *options) ([]*worldRun, *scenarios.Scenario, error) {
+func planWorlds(o *options, stderr io.Writer) ([]*worldRun, *scenarios.Scenario, error) {
 	sc, err := scenarios.Lookup(o.scenario)
 	if err != nil {
 		return nil, nil, usagef("-scenario: %v", strings.TrimPrefix(err.Error(), scenarios.ErrConfig.Error()+": "))
@@ -84,7 +84,7 @@ func planWorlds(o *options) ([]*worldRun, *scenarios.Scenario, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := o.setMap(sc)
+	set, err := o.setMap(sc, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +129,7 @@ func stripConfig(err error) string {
 }
 
 // setMap merges -changefeed-config and -set (which wins) into overrides.
-func (o *options) setMap(sc *scenarios.Scenario) (map[string]string, error) {
+func (o *options) setMap(sc *scenarios.Scenario, stderr io.Writer) (map[string]string, error) {
 	set := map[string]string{}
 	if o.changefeedConfig != "" {
 		mapped, notes, err := mapChangefeedConfig(o.changefeedConfig, sc)
@@ -140,7 +140,7 @@ func (o *options) setMap(sc *scenarios.Scenario) (map[string]string, error) {
 			set[k] = v
 		}
 		for _, n := range notes {
-			fmt.Fprintln(os.Stderr, "simrun: note:", n)
+			fmt.Fprintln(stderr, "simrun: note:", n)
 		}
 	}
 	for _, kv := range o.sets {
@@ -210,7 +210,13 @@ func finishRun(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout, std
 		}
 	}
 	if o.out != "" {
-		if err := writeResults(o, sc, runs, stdout); err != nil {
+		// With -json, stdout holds only JSON; where the results went is
+		// said on stderr.
+		said := stdout
+		if o.json {
+			said = stderr
+		}
+		if err := writeResults(o, sc, runs, said); err != nil {
 			return err
 		}
 	}
@@ -270,7 +276,7 @@ func printJSON(w io.Writer, r *results.World) {
 // writeResults writes run.json and the worlds, then renders the report.
 func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout io.Writer) error {
 	run := &results.Run{Scenario: sc.Name, Description: sc.Doc, Sweep: sc.Sweep, Metrics: sc.Metrics,
-		Command: "simrun " + strings.Join(os.Args[1:], " ")}
+		Command: "simrun " + strings.Join(o.args, " ")}
 	seen := map[string]bool{}
 	seeds := map[uint64]bool{}
 	for _, r := range runs {
