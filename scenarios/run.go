@@ -131,6 +131,9 @@ func (e *Env) collect(spec Spec) *results.World {
 		}
 		w.Invariants = append(w.Invariants, inv)
 	}
+	for _, p := range e.W.Probes() {
+		w.Probes = append(w.Probes, results.Probe{Name: p.Name, Count: p.Count})
+	}
 	for _, name := range e.sampleOrder {
 		w.Samples = append(w.Samples, *e.samples[name])
 	}

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/core"
@@ -188,30 +190,11 @@ func (rw *redoWriter) appendOne() {
 
 // checkRecovered compares the recovered log with every acknowledgement.
 func (rw *redoWriter) checkRecovered() {
-	st := simdriver.Storage(simdriver.Target{Disk: rw.dk, Dir: "redo"})
-	names, err := st.List()
+	acked := slices.Collect(maps.Keys(rw.acked))
+	lost, err := lostRows(simdriver.Target{Disk: rw.dk, Dir: "redo"}, acked)
 	if err != nil {
 		rw.durable.Check(false, "list after recovery: %v", err)
 		return
-	}
-	found := map[uint64]bool{}
-	for _, n := range names {
-		if _, ok := core.ParseFileName(n); !ok {
-			continue
-		}
-		data, _ := st.ReadFile(n)
-		w := codec.NewWalker(n, data, rw.dk.FS().SectorBytes())
-		for w.Next() {
-			if r := w.Record(); r.Type == codec.TypeRow {
-				found[r.Row.CommitTs] = true
-			}
-		}
-	}
-	lost := 0
-	for ts := range rw.acked {
-		if !found[ts] {
-			lost++
-		}
 	}
 	rw.durable.Check(lost == 0, "%d of %d acknowledged rows missing after recovery", lost, len(rw.acked))
 }

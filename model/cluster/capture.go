@@ -143,23 +143,32 @@ func (c *capture) startDispatchers(startTs uint64) error {
 	if c.mgr, err = dispatcher.NewManager(c.node, c.cl.reg, mc); err != nil {
 		return fmt.Errorf("%w: dispatcher manager: %v", ErrConfig, err)
 	}
-	spIntervalSec := int64(cfg.SyncPointInterval / sim.Second)
-	main := &mainSink{c: c}
 	for _, t := range c.allTables() {
-		ed, err := c.mgr.AddEventDispatcher(t, startTs, main)
-		if err != nil {
+		if err := c.addTable(t, startTs); err != nil {
 			return err
 		}
-		c.col.AddDispatcher(msg.DispatcherID{Table: t, Mode: msg.ModeMain}, ed, c.node.ID(), startTs, spIntervalSec)
-		if !cfg.Redo.Enabled {
-			continue
-		}
-		rd, err := c.mgr.AddRedoDispatcher(t, startTs, &redoSink{c: c})
-		if err != nil {
-			return err
-		}
-		c.col.AddDispatcher(msg.DispatcherID{Table: t, Mode: msg.ModeRedo}, rd, c.node.ID(), startTs, spIntervalSec)
 	}
+	return nil
+}
+
+// addTable creates table t's dispatchers, starting at startTs, and
+// registers them with the collector, served by the node's event service.
+func (c *capture) addTable(t int64, startTs uint64) error {
+	cfg := c.cl.cfg
+	spIntervalSec := int64(cfg.SyncPointInterval / sim.Second)
+	ed, err := c.mgr.AddEventDispatcher(t, startTs, &mainSink{c: c})
+	if err != nil {
+		return err
+	}
+	c.col.AddDispatcher(msg.DispatcherID{Table: t, Mode: msg.ModeMain}, ed, c.node.ID(), startTs, spIntervalSec)
+	if !cfg.Redo.Enabled {
+		return nil
+	}
+	rd, err := c.mgr.AddRedoDispatcher(t, startTs, &redoSink{c: c})
+	if err != nil {
+		return err
+	}
+	c.col.AddDispatcher(msg.DispatcherID{Table: t, Mode: msg.ModeRedo}, rd, c.node.ID(), startTs, spIntervalSec)
 	return nil
 }
 

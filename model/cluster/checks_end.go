@@ -117,7 +117,9 @@ func (cl *Cluster) CheckDisaster() (*Disaster, error) {
 	if last := cl.up.ResolvedTs(); last > log.Meta.ResolvedTs {
 		d.RPOSeconds = float64(tso.Physical(last)-tso.Physical(log.Meta.ResolvedTs)) / 1000
 	}
-	if d.Held {
+	if msg := cl.checkParallelReplay(recs, before, st); msg != "" {
+		inv.Failf("%s", msg)
+	} else if d.Held {
 		inv.Pass()
 	} else {
 		inv.Failf("downstream + redo log (%d rows, %d ddls) is not the upstream as of meta resolved ts %d: %d changes missing (first: %s), newest downstream change %d",

@@ -65,6 +65,8 @@ type Cluster struct {
 	// nodes (TiCDC keeps it in etcd); a restarted maintainer starts there.
 	pdCheckpoint uint64
 	maintEpoch   uint64
+	// nextAssign is the round-robin cursor for placing tables on captures.
+	nextAssign int
 	watch        *watch
 }
 
@@ -140,6 +142,7 @@ func (cl *Cluster) assignTables() {
 	for i, t := range cl.up.Tables() {
 		c := cl.captures[i%len(cl.captures)]
 		c.tables = append(c.tables, t)
+		cl.nextAssign = i + 1
 	}
 }
 
@@ -152,9 +155,33 @@ func (cl *Cluster) Start() error {
 		c.node.OnCrash(c.stop)
 		c.node.OnRestart(c.restart)
 	}
+	cl.up.OnDDL(cl.onDDL)
 	cl.up.Start()
 	cl.watch.start()
 	return nil
+}
+
+// onDDL schedules the tables an upstream DDL creates, as TiCDC's
+// maintainer schedules new spans: the next capture in round robin gets an
+// event dispatcher (and a redo dispatcher) starting at the DDL's commit
+// ts, and the maintainer learns the node's new table set. A dropped
+// table's dispatchers stay: they receive nothing but resolved ts.
+func (cl *Cluster) onDDL(ev upstream.DDLEvent) {
+	for _, t := range ev.Added {
+		c := cl.captures[cl.nextAssign%len(cl.captures)]
+		cl.nextAssign++
+		c.tables = append(c.tables, t)
+		if c.mgr != nil {
+			if err := c.addTable(t, ev.CommitTs); err != nil {
+				panic(fmt.Sprintf("model/cluster: add table %d: %v", t, err)) // config was valid at Build: a bug
+			}
+		}
+		if m := cl.Maintainer(); m != nil {
+			if err := m.SetTables(c.node.ID(), c.allTables()); err != nil {
+				panic(fmt.Sprintf("model/cluster: maintainer tables: %v", err))
+			}
+		}
+	}
 }
 
 // maintainerNode is where the maintainer and the table trigger run.

@@ -78,7 +78,12 @@ type watchMetrics struct {
 }
 
 func newWatch(cl *Cluster) *watch {
-	wt := &watch{cl: cl, inv: map[string]*check.Checker{}, mono: monoState{maint: map[uint64]uint64{},
+	// The durable redo resolved ts starts at the changefeed's start ts:
+	// TiCDC's initMeta persists (startTs, startTs) before the changefeed
+	// runs, and nothing at or below startTs ever needs redo. The model
+	// writes that first meta asynchronously; on slow object storage its PUT
+	// can land after the first ordering check, which must not then see 0.
+	wt := &watch{cl: cl, inv: map[string]*check.Checker{}, durableRedo: cl.startTs, mono: monoState{maint: map[uint64]uint64{},
 		redoGlobal: map[string]uint64{}, dispatchers: map[string]uint64{}}}
 	for _, inv := range Invariants() {
 		wt.inv[inv[0]] = cl.checks.Add(inv[0], inv[1])

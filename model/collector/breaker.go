@@ -33,6 +33,7 @@ func (s *stream) breakerOnAppend(ev msg.Event) msg.Event {
 	s.release()
 	switch ev.Kind {
 	case msg.EventDML, msg.EventDDL, msg.EventSyncPoint:
+		s.c.w.Probe(ProbeHardLimitDrop)
 		s.c.st.DropEvents++
 		s.c.met.drops.Inc()
 		s.c.w.Record("collector/drop", s.c.actor, sim.Digest(uint64(ev.Dispatcher.Table), uint64(ev.Dispatcher.Mode), ev.Seq, ev.CommitTs))

@@ -320,6 +320,7 @@ func (c *Collector) CheckAccounting() error {
 
 // releasedPath records one path released by s's breaker.
 func (c *Collector) releasedPath(s *stream, p *path, bytes int64) {
+	c.probeRelease(p)
 	c.releaseCount++
 	c.st.PathsReleased++
 	c.st.ReleasedBytes += bytes

@@ -246,6 +246,7 @@ func (c *Collector) resetDispatcher(d *dispatcherStat, reason ResetReason) {
 		skip = skipSyncPointAtStart(d.target)
 	}
 	c.register(d, resetTs, skip)
+	c.probeReset(reason)
 	c.st.Resets++
 	c.st.ResetsBy[reason]++
 	c.met.resets.Inc()

@@ -81,6 +81,7 @@ func (e *EventDispatcher) noteRelease(n int) {
 	if e.rerun == nil {
 		return
 	}
+	e.w.Probe(ProbeFenceCacheReleased)
 	wait := e.w.Now().Sub(e.rerun.since)
 	e.met.fenceWait.Observe(wait.Seconds())
 	e.met.fenceWaitEvents.Add(wait.Seconds() * float64(n))

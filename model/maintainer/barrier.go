@@ -126,6 +126,7 @@ func (b *barrier) passAlreadyCompleted(ev *barrierEvent) bool {
 	if !b.passedSomewhere(ev) {
 		return false
 	}
+	b.m.w.Probe(ProbeBarrierPassAfterRestart)
 	b.completed[ev.key] = true
 	for _, t := range sortedTables(ev.reported) {
 		b.send(msg.ActionPass, ev.key, b.nodeOf(ev, t), []int64{t})
