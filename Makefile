@@ -9,7 +9,7 @@ OUT       ?= out/syncpoint
 FUZZTIME  ?= 5s
 SIMRUN    := bin/simrun
 
-.PHONY: all build sim test unit fuzz-short lint bench bench-kernel bench-engine swarm fuzz clean
+.PHONY: all build sim test unit fuzz-short lint bench bench-kernel bench-engine swarm fuzz report-check clean
 
 all: build
 
@@ -55,6 +55,10 @@ bench-kernel:
 ## bench-engine: the redo engine on the real disk against pebble's LogWriter.
 bench-engine:
 	cd bench && $(GO) run ./engine
+
+## report-check: render a sample report in headless Chromium; fails if an image does not load.
+report-check:
+	bash reports/browsercheck.sh
 
 ## swarm: a long random campaign (SEEDS worlds) on all cores.
 swarm: build
