@@ -42,5 +42,5 @@ func Catalogue() []fault.Point {
 
 // catalogue lists every scenario. Keep it in the order of the README.
 func catalogue() []*Scenario {
-	return []*Scenario{syncpoint(), smoke(), redoLag(), redoFlush(), disaster(), groupCommit(), parallelApply()}
+	return []*Scenario{syncpoint(), smoke(), redoLag(), redoFlush(), disaster(), groupCommit(), parallelApply(), fastSlow(), scanWindow(), memoryPressure(), crashLoop()}
 }

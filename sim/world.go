@@ -12,6 +12,8 @@ type World struct {
 	// Faults decides whether a named fault point fires in this world. It is
 	// never nil: a world without a plan fires nothing.
 	Faults FaultDecider
+	// probes counts the rare situations the world reached (probe.go).
+	probes map[string]uint64
 }
 
 // FaultDecider is the world's side of fault injection: asked whether the

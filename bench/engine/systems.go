@@ -21,7 +21,7 @@ func drive(writers int, d time.Duration, commit func(w int) error) (sample, erro
 	lat := make([][]time.Duration, writers)
 	errs := make([]error, writers)
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
 		go func() {
@@ -39,7 +39,7 @@ func drive(writers int, d time.Duration, commit func(w int) error) (sample, erro
 	time.Sleep(d)
 	stop.Store(true)
 	wg.Wait()
-	s := sample{elapsed: time.Since(start)}
+	s := sample{elapsed: time.Since(start), cpu: cpuTime() - cpu0}
 	for w := range lat {
 		if errs[w] != nil {
 			return s, errs[w]
@@ -50,13 +50,24 @@ func drive(writers int, d time.Duration, commit func(w int) error) (sample, erro
 	return s, nil
 }
 
-// runRedo measures the engine's OS driver under the commit policy.
-func runRedo(dir string, bytes, writers int, d time.Duration, prealloc bool) (sample, error) {
+// defaultVariant is the driver setting the benchmark runs unless told:
+// the one the engine recommends for a real disk.
+var defaultVariant = variant{syncChains: 1, prealloc: true}
+
+// config returns the engine's configuration and the driver's options for
+// v, under the commit policy.
+func (v variant) config() (core.Config, osdriver.Options) {
 	opts := osdriver.Options{}
-	if prealloc {
+	if v.prealloc {
 		opts.PreallocateBytes = 64 << 20
 	}
-	drv, _, err := osdriver.Open(dir, core.Config{Policy: core.PolicyCommit}, opts)
+	return core.Config{Policy: core.PolicyCommit, SyncChainsMax: v.syncChains}, opts
+}
+
+// runRedo measures the engine's OS driver under the commit policy.
+func runRedo(dir string, v variant, bytes, writers int, d time.Duration) (sample, error) {
+	cfg, opts := v.config()
+	drv, _, err := osdriver.Open(dir, cfg, opts)
 	if err != nil {
 		return sample{}, err
 	}
@@ -74,19 +85,41 @@ func runRedo(dir string, bytes, writers int, d time.Duration, prealloc bool) (sa
 	})
 	io, _ := drv.Stats()
 	s.syncs = int(io.Syncs)
+	if *verbose {
+		fmt.Printf("  redosim-%s %dB x%d: %d syncs, %v/sync, %d writes, %v/write, %.0f KiB/write, %d preallocated\n", v, bytes, writers, io.Syncs,
+			io.SyncTime/time.Duration(max(io.Syncs, 1)), io.Writes, io.WriteTime/time.Duration(max(io.Writes, 1)),
+			float64(io.WriteBytes)/1024/float64(max(io.Writes, 1)), io.Preallocated)
+	}
 	if cerr := drv.Close(); err == nil {
 		err = cerr
 	}
 	return s, err
 }
 
-// syncCounter counts pebble's syncs (fsync, as pebble does on *os.File).
+// syncCounter counts and times pebble's syncs (fsync, as pebble does on
+// *os.File) and writes.
 type syncCounter struct {
 	*os.File
-	syncs atomic.Int64
+	syncs, syncNs            atomic.Int64
+	writes, writeNs, written atomic.Int64
 }
 
-func (c *syncCounter) Sync() error { c.syncs.Add(1); return c.File.Sync() }
+func (c *syncCounter) Sync() error {
+	t := time.Now()
+	err := c.File.Sync()
+	c.syncs.Add(1)
+	c.syncNs.Add(int64(time.Since(t)))
+	return err
+}
+
+func (c *syncCounter) Write(p []byte) (int, error) {
+	t := time.Now()
+	n, err := c.File.Write(p)
+	c.writes.Add(1)
+	c.written.Add(int64(n))
+	c.writeNs.Add(int64(time.Since(t)))
+	return n, err
+}
 
 // runPebble measures pebble's LogWriter.SyncRecord, serialised by one
 // mutex as pebble's commit pipeline does, waiting outside it.
@@ -118,6 +151,11 @@ func runPebble(dir string, bytes, writers int, d time.Duration) (sample, error) 
 		return serr
 	})
 	s.syncs = int(sf.syncs.Load())
+	if *verbose {
+		n, w := max(sf.syncs.Load(), 1), max(sf.writes.Load(), 1)
+		fmt.Printf("  pebble  %dB x%d: %d syncs, %v/sync, %d writes, %v/write, %.0f KiB/write\n", bytes, writers, n,
+			time.Duration(sf.syncNs.Load()/n), w, time.Duration(sf.writeNs.Load()/w), float64(sf.written.Load())/1024/float64(w))
+	}
 	if cerr := lw.Close(); err == nil {
 		err = cerr
 	}

@@ -33,6 +33,7 @@ type options struct {
 	replay           string
 	faults           string
 	cpuProfile       string
+	swarm            bool // swarm.go
 }
 
 // multiFlag collects a repeatable flag.
@@ -84,6 +85,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.replay, "replay", "", "replay the world in a repro file")
 	fs.StringVar(&o.faults, "faults", "", "a fault plan, e.g. 'sim/disk/fsyncEIO@2s;node.crash:n2@3m'")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
+	fs.BoolVar(&o.swarm, "swarm", false, "run a swarm campaign: generated worlds and fault schedules, all properties (see swarm.go)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report DIR...   |   simrun redo CMD ...")
 		fmt.Fprintln(stderr)

@@ -36,6 +36,8 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 		return printList(stdout)
 	case o.describe != "":
 		return printDescribe(stdout, o.describe)
+	case o.swarm:
+		return runSwarm(o, stdout, stderr)
 	case o.replay != "":
 		return runReplay(o, stdout, stderr)
 	}

@@ -109,7 +109,22 @@ type Config struct {
 	// NameSeed seeds the UUIDs in file names, so a world names its files the
 	// same way every run.
 	NameSeed uint64
+	// SyncChainsMax, when positive, pipelines the file backend's flushes
+	// under the commit and interval policies (log_pipeline.go), after
+	// InnoDB's log writer and flusher: up to SyncChainsMax chains that sync
+	// may be in flight per stream, and while every one is busy, 32 KiB of
+	// buffered records are written ahead in a chain of their own, so the
+	// next sync finds them in the page cache. A stream then has several
+	// chains in flight; the acknowledged LSN advances through the prefix
+	// of completed ones. 1 suits a real disk (writes overlap the sync);
+	// more lets syncs overlap too. Default 0: one chain per flush, write
+	// then sync, one chain in flight per stream. At most
+	// SyncChainsMaxBound.
+	SyncChainsMax int
 }
+
+// SyncChainsMaxBound bounds Config.SyncChainsMax.
+const SyncChainsMaxBound = 8
 
 // Defaults, after TiCDC's ConsistentConfig.
 const (
@@ -160,6 +175,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxLogBytes < 4096 {
 		return fmt.Errorf("%w: max log size %d is under 4096 bytes", ErrConfig, c.MaxLogBytes)
+	}
+	if c.SyncChainsMax < 0 || c.SyncChainsMax > SyncChainsMaxBound {
+		return fmt.Errorf("%w: sync chains max %d is outside [0, %d]", ErrConfig, c.SyncChainsMax, SyncChainsMaxBound)
 	}
 	if c.MetaFlushInterval == 0 {
 		c.MetaFlushInterval = DefaultMetaFlushInterval

@@ -78,8 +78,16 @@ func (e *Engine) UpdateMeta(checkpointTs, resolvedTs uint64) {
 	e.meta.update(checkpointTs, resolvedTs)
 }
 
-// FlushedMeta returns the meta last made durable.
+// FlushedMeta returns the meta last made durable. After recovery it
+// stays at the zero Meta until the repair chain has made the recovered
+// meta durable (see Recovering).
 func (e *Engine) FlushedMeta() Meta { return e.meta.flushed }
+
+// Recovering reports whether recovery's repair chain is pending, in
+// flight or failed: the durable meta is not known yet.
+func (e *Engine) Recovering() bool {
+	return len(e.pending) > 0 || e.repairing || e.repairErr != nil
+}
 
 // Flush asks for a row-log flush at the next Ready, whatever the policy.
 func (e *Engine) Flush() { e.row.flushWanted = true }
@@ -123,8 +131,12 @@ func (e *Engine) Ready() []Chain {
 	}
 	var out []Chain
 	for _, s := range []*streamLog{e.row, e.ddl} {
-		id := e.nextChain + 1
-		if ops := s.ready(id); ops != nil {
+		for range 2 { // a pipelined stream: a write chain, then a sync chain
+			id := e.nextChain + 1
+			ops := s.ready(id)
+			if ops == nil {
+				break
+			}
 			e.nextChain = id
 			e.inflight[id] = s.typ
 			out = append(out, Chain{ID: id, Stream: s.typ, Ops: ops})
@@ -152,14 +164,17 @@ func (e *Engine) Advance(id uint64, err error) error {
 	delete(e.inflight, id)
 	switch stream {
 	case TypeRow:
-		e.row.advance(err)
+		e.row.advance(id, err)
 	case TypeDDL:
-		e.ddl.advance(err)
+		e.ddl.advance(id, err)
 	case streamRepair:
 		e.repairing = false
 		if err != nil {
 			e.repairErr = fmt.Errorf("engine/core: recovery repair failed: %w", err)
+			break
 		}
+		e.meta.flushed.CheckpointTs = max(e.meta.flushed.CheckpointTs, e.meta.recovered.CheckpointTs)
+		e.meta.flushed.ResolvedTs = max(e.meta.flushed.ResolvedTs, e.meta.recovered.ResolvedTs)
 	default:
 		e.meta.advance(err)
 	}

@@ -112,6 +112,17 @@ func setupGen(policies []core.Policy, object bool) gopter.Gen {
 	})
 }
 
+// pipelinedSetupGen draws setups whose file-backend flushes are split into
+// write and sync chains, with one to three syncs in flight, and rows large
+// enough (4 KiB) in some, so batches write ahead of a busy sync.
+func pipelinedSetupGen(policies []core.Policy) gopter.Gen {
+	return gopter.CombineGens(setupGen(policies, false), gen.IntRange(1, 3), gen.OneConstOf(0, 4096)).Map(func(v []interface{}) setup {
+		s := v[0].(setup)
+		s.SyncChainsMax, s.RowBytes = v[1].(int), v[2].(int)
+		return s
+	})
+}
+
 func engineCommands(policies []core.Policy, object, faults bool, plant func(*core.Engine)) *commands.ProtoCommands {
 	return &commands.ProtoCommands{
 		NewSystemUnderTestFunc: func(s commands.State) commands.SystemUnderTest {
@@ -145,6 +156,30 @@ func TestEngineDurability(t *testing.T) {
 	ok, report := checkEngine(20261121, 1000, engineCommands(durablePolicies, true, true, nil))
 	if !ok {
 		t.Fatal(report)
+	}
+}
+
+// TestEngineDurabilityPipelined: the same property with flushes split
+// into write chains and overlapping sync chains (Config.SyncChainsMax),
+// as the OS driver runs them.
+func TestEngineDurabilityPipelined(t *testing.T) {
+	props := engineCommands(durablePolicies, false, true, nil)
+	props.InitialStateGen = pipelinedSetupGen(durablePolicies)
+	ok, report := checkEngine(20261122, 1000, props)
+	if !ok {
+		t.Fatal(report)
+	}
+}
+
+// TestPipelinedDurabilityCatchesPlantedBugs: the planted writers are
+// caught in pipelined mode too.
+func TestPipelinedDurabilityCatchesPlantedBugs(t *testing.T) {
+	for name, plant := range map[string]func(*core.Engine){"ack before sync": core.PlantAckBeforeSync, "skipped dir sync": core.PlantSkipDirSync} {
+		props := engineCommands([]core.Policy{core.PolicyCommit}, false, false, plant)
+		props.InitialStateGen = pipelinedSetupGen([]core.Policy{core.PolicyCommit})
+		if ok, _ := checkEngine(11, 200, props); ok {
+			t.Errorf("the durability property did not catch the planted bug %q in pipelined mode", name)
+		}
 	}
 }
 

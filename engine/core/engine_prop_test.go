@@ -45,25 +45,30 @@ type world struct {
 	flushed  core.Meta
 	problems []string
 	crashes  int
+	// recovered is the meta the last recovery found.
+	recovered core.Meta
+	rowBytes  int
 }
 
 // setup is the generated initial configuration of a world.
 type setup struct {
-	Policy      core.Policy
-	Object      bool
-	MaxLogBytes int64
-	Seed        uint64
+	Policy        core.Policy
+	Object        bool
+	MaxLogBytes   int64
+	Seed          uint64
+	SyncChainsMax int
+	RowBytes      int // framed size of each row; 0 means 200
 }
 
 func (s setup) String() string {
-	return fmt.Sprintf("{policy=%s object=%v maxLog=%d seed=%d}", s.Policy, s.Object, s.MaxLogBytes, s.Seed)
+	return fmt.Sprintf("{policy=%s object=%v maxLog=%d seed=%d syncChains=%d rowBytes=%d}", s.Policy, s.Object, s.MaxLogBytes, s.Seed, s.SyncChainsMax, s.RowBytes)
 }
 
 func newWorld(s setup, plant func(*core.Engine)) *world {
 	w := sim.NewWorld(sim.WorldConfig{Seed: s.Seed})
-	cw := &world{w: w, plant: plant, appended: map[rowID]bool{}, acked: map[rowID]bool{}, nextTs: 1000}
+	cw := &world{w: w, plant: plant, appended: map[rowID]bool{}, acked: map[rowID]bool{}, nextTs: 1000, rowBytes: s.RowBytes}
 	cw.cfg = core.Config{Policy: s.Policy, MaxLogBytes: s.MaxLogBytes, FlushInterval: 50 * sim.Millisecond,
-		MetaFlushInterval: 20 * sim.Millisecond, FlushRows: 16, NameSeed: s.Seed}
+		MetaFlushInterval: 20 * sim.Millisecond, FlushRows: 16, NameSeed: s.Seed, SyncChainsMax: s.SyncChainsMax}
 	if s.Object {
 		cfg := objstore.DefaultConfig()
 		cw.store = objstore.New(w, cfg)
@@ -78,7 +83,7 @@ func newWorld(s setup, plant func(*core.Engine)) *world {
 }
 
 func (cw *world) open() {
-	drv, _, err := simdriver.Open(cw.w, cw.cfg, cw.target)
+	drv, rep, err := simdriver.Open(cw.w, cw.cfg, cw.target)
 	if err != nil {
 		cw.problems = append(cw.problems, "open: "+err.Error())
 		return
@@ -87,6 +92,7 @@ func (cw *world) open() {
 		cw.plant(drv.Engine())
 	}
 	cw.drv = drv
+	cw.recovered = rep.Meta
 }
 
 func (cw *world) durable() bool { return cw.cfg.Policy.Durable() }
@@ -98,6 +104,9 @@ func (cw *world) appendRows(n int) {
 	for i := 0; i < n; i++ {
 		cw.nextTs += 10
 		row := makeRow(cw.nextTs)
+		if cw.rowBytes > 0 {
+			row = codec.SizedRow(row, codec.RowShape{FrameBytes: cw.rowBytes, Columns: 3})
+		}
 		id := rowID{commitTs: row.CommitTs, key: string(row.Key)}
 		cw.appended[id] = true
 		cw.drv.AppendRow(&row, func(err error) {
@@ -179,7 +188,7 @@ func (cw *world) check(crashed bool) {
 		cw.problems = append(cw.problems, "scan: "+err.Error())
 		return
 	}
-	meta := cw.drv.FlushedMeta()
+	meta := cw.recovered // becomes the flushed meta once the repair has made it durable
 	if meta.CheckpointTs < cw.flushed.CheckpointTs || meta.ResolvedTs < cw.flushed.ResolvedTs {
 		cw.problems = append(cw.problems, fmt.Sprintf("meta went back: recovered %+v, flushed before %+v", meta, cw.flushed))
 	}

@@ -21,8 +21,10 @@ type fileState struct {
 	minTs, maxTs uint64
 	records      int
 	created      bool // a create op has been issued
+	createDone   bool // the chain that creates it completed (pipelined streams)
 	dirDurable   bool // its directory entry survives a crash
 	sealing      bool // rotation decided: seal once its data is written
+	dirSyncing   bool // a chain in flight syncs its directory entry
 }
 
 // finalName is the sealed name: the file's max commitTs, no .tmp.
@@ -63,7 +65,6 @@ type streamLog struct {
 	segs                            []*segment
 	cur                             *fileState
 	sealed                          []sealedFile
-	scratch                         []byte
 	rowsPending                     int
 	flushWanted                     bool
 	nextFlushAt                     sim.Instant
@@ -73,6 +74,18 @@ type streamLog struct {
 	// segCapHint is the size the last flushed segment reached: new
 	// segments start with that capacity instead of growing from empty.
 	segCapHint int
+	// freeBufs holds segment buffers of completed chains for new segments
+	// to reuse, at most segBufsMax of them.
+	freeBufs     [][]byte
+	pendingBytes int // bytes in segs, not yet in a chain
+	// Pipelined flushes (Config.SyncChainsMax, log_pipeline.go): the
+	// chains in flight that write and those that sync, each in issue
+	// order; the file the completed writes end in; the LSN the issued
+	// syncs cover.
+	writing    []*pendingChain
+	syncing    []*pendingChain
+	syncFile   *fileState
+	syncIssued LSN
 	// Planted bugs, set only by tests (export_test.go).
 	plantAckBeforeSync bool
 	plantSkipDirSync   bool
@@ -80,12 +93,20 @@ type streamLog struct {
 
 // pendingChain remembers what a chain in flight will have achieved.
 type pendingChain struct {
-	id       uint64
-	endLSN   LSN
-	syncedTo LSN
-	sealed   []sealedFile
-	dirSync  *fileState
-	repair   bool
+	id   uint64
+	bufs [][]byte // segment buffers the chain's ops carry, reused after it
+	// For pipelined streams: the file its last segment is in, the files
+	// it creates, whether it writes and whether it syncs (sealed or open
+	// files), and which of the two completed.
+	lastFile            *fileState
+	created             []*fileState
+	writes, sync        bool
+	writeDone, syncDone bool
+	endLSN              LSN
+	syncedTo            LSN
+	sealed              []sealedFile
+	dirSync             *fileState
+	repair              bool
 }
 
 // StreamStats counts what one stream has done.
@@ -111,12 +132,11 @@ func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
 	if l.failed != nil {
 		return 0, l.failed
 	}
-	l.scratch = codec.EncodeRecord(l.scratch[:0], rec)
-	frame := l.scratch
-	if int64(len(frame))+headerBytesMax > l.cfg.MaxLogBytes {
-		return 0, fmt.Errorf("engine/core: %s record of %d bytes exceeds max log size %d", l.typ, len(frame), l.cfg.MaxLogBytes)
+	frameBytes := codec.RecordFrameSize(rec)
+	if int64(frameBytes)+headerBytesMax > l.cfg.MaxLogBytes {
+		return 0, fmt.Errorf("engine/core: %s record of %d bytes exceeds max log size %d", l.typ, frameBytes, l.cfg.MaxLogBytes)
 	}
-	if l.cur != nil && l.cur.records > 0 && l.cur.sizeBytes+int64(len(frame)) > l.cfg.MaxLogBytes {
+	if l.cur != nil && l.cur.records > 0 && l.cur.sizeBytes+int64(frameBytes) > l.cfg.MaxLogBytes {
 		l.cur.sealing = true
 		l.flushWanted = true
 		if len(l.segs) == 0 || l.segs[len(l.segs)-1].file != l.cur {
@@ -131,22 +151,24 @@ func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
 	if len(l.segs) == 0 || l.segs[len(l.segs)-1].file != l.cur {
 		// The open file's earlier data went out with a chain: a new segment
 		// continues it.
-		l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN, data: make([]byte, 0, l.segCapHint)})
+		l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN, data: l.segBuf()})
 	}
 	seg := l.segs[len(l.segs)-1]
-	seg.data = append(seg.data, frame...)
+	// Encode straight into the segment: no scratch copy.
+	seg.data = codec.EncodeRecord(seg.data, rec)
+	l.pendingBytes += frameBytes
 	f := l.cur
-	f.sizeBytes += int64(len(frame))
+	f.sizeBytes += int64(frameBytes)
 	f.records++
 	ts := rec.CommitTs()
 	if f.records == 1 || ts < f.minTs {
 		f.minTs = ts
 	}
 	f.maxTs = max(f.maxTs, ts)
-	l.nextLSN += LSN(len(frame))
+	l.nextLSN += LSN(frameBytes)
 	seg.endLSN = l.nextLSN
 	l.stats.Appends++
-	l.stats.AppendBytes += uint64(len(frame))
+	l.stats.AppendBytes += uint64(frameBytes)
 	l.rowsPending++
 	switch l.policy {
 	case PolicyCommit, PolicyOS:
@@ -164,6 +186,32 @@ func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
 // headerBytesMax bounds the encoded size of a file header frame.
 const headerBytesMax = 64
 
+// segBufsMax bounds the segment buffers kept for reuse: a flush chain
+// carries one per file it touches, so two or three cover a rotation.
+const segBufsMax = 4
+
+// segBuf returns an empty buffer for a new segment: one a completed chain
+// gave back, or a new one sized like the recent flushes.
+func (l *streamLog) segBuf() []byte {
+	if n := len(l.freeBufs); n > 0 {
+		b := l.freeBufs[n-1]
+		l.freeBufs[n-1] = nil
+		l.freeBufs = l.freeBufs[:n-1]
+		return b[:0]
+	}
+	return make([]byte, 0, l.segCapHint)
+}
+
+// recycle keeps the buffers of a completed chain for reuse. Op.Data is
+// the core's only until its chain completes, so they are free now.
+func (l *streamLog) recycle(bufs [][]byte) {
+	for _, b := range bufs {
+		if len(l.freeBufs) < segBufsMax && cap(b) > 0 {
+			l.freeBufs = append(l.freeBufs, b[:0])
+		}
+	}
+}
+
 // openFile starts a new file whose first record has commitTs ts, and a
 // segment for it that begins with the file header.
 func (l *streamLog) openFile(ts uint64) {
@@ -173,7 +221,7 @@ func (l *streamLog) openFile(ts uint64) {
 		startLSN: l.nextLSN,
 	}
 	hdr := codec.Record{Type: codec.TypeHeader, Header: codec.Header{StartLSN: uint64(l.nextLSN)}}
-	data := codec.EncodeRecord(nil, &hdr)
+	data := codec.EncodeRecord(l.segBuf(), &hdr)
 	f.sizeBytes = int64(len(data))
 	l.cur = f
 	l.segs = append(l.segs, &segment{file: f, data: data, endLSN: l.nextLSN})

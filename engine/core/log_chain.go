@@ -9,8 +9,12 @@ import (
 func (l *streamLog) syncsOpenFile() bool { return l.policy != PolicyOS }
 
 // ready returns the next flush chain's ops, or nil when the stream has
-// nothing to do or a chain is already in flight.
+// nothing to do or a chain is already in flight. A pipelined stream may
+// have more than one chain ready: call ready until nil.
 func (l *streamLog) ready(id uint64) []Op {
+	if l.pipelined() {
+		return l.readyPipelined(id)
+	}
 	if l.inflight != nil || l.failed != nil || !l.flushWanted {
 		return nil
 	}
@@ -23,29 +27,43 @@ func (l *streamLog) ready(id uint64) []Op {
 	if l.cfg.Backend == BackendObject {
 		ops = l.readyObject(pc)
 	} else {
-		ops = l.readyFile(pc)
+		ops = l.readyFile(pc, true)
 	}
-	for _, seg := range l.segs {
-		l.segCapHint = max(l.segCapHint/2, len(seg.data)) // decays when batches shrink
-	}
-	l.segs = l.segs[:0]
-	l.rowsPending = 0
+	l.takeSegs(pc)
 	l.inflight = pc
 	l.stats.Chains++
 	return ops
 }
 
+// takeSegs hands the buffered segments to chain pc, whose buffers come
+// back for reuse when it completes.
+func (l *streamLog) takeSegs(pc *pendingChain) {
+	for _, seg := range l.segs {
+		l.segCapHint = max(l.segCapHint/2, len(seg.data)) // decays when batches shrink
+		if seg.data != nil {
+			pc.bufs = append(pc.bufs, seg.data)
+		}
+	}
+	clear(l.segs)
+	l.segs = l.segs[:0]
+	l.rowsPending = 0
+	l.pendingBytes = 0
+}
+
 // readyFile builds a file-backend flush: create, write, and for each file
-// being sealed sync, rename and sync the directory; then sync the open file
-// (and its directory entry, the first time) unless the policy is os.
-func (l *streamLog) readyFile(pc *pendingChain) []Op {
+// being sealed sync, rename and sync the directory; then, if syncOpen, sync
+// the open file (and its directory entry, the first time) unless the
+// policy is os.
+func (l *streamLog) readyFile(pc *pendingChain, syncOpen bool) []Op {
 	var ops []Op
 	for i, seg := range l.segs {
 		f := seg.file
+		pc.lastFile = f
 		tmp := f.name.String()
 		if !f.created {
 			ops = append(ops, Op{Kind: OpCreate, Path: tmp})
 			f.created = true
+			pc.created = append(pc.created, f)
 		}
 		if len(seg.data) > 0 {
 			ops = append(ops, Op{Kind: OpWrite, Path: tmp, Offset: f.writtenBytes, Data: seg.data})
@@ -71,10 +89,10 @@ func (l *streamLog) readyFile(pc *pendingChain) []Op {
 		pc.syncedTo = pc.endLSN // planted bug: claim the sync without issuing it
 		return ops
 	}
-	if f := l.cur; f != nil && l.syncsOpenFile() && l.segs[len(l.segs)-1].file == f {
+	if f := l.cur; f != nil && syncOpen && l.syncsOpenFile() && l.segs[len(l.segs)-1].file == f {
 		ops = append(ops, Op{Kind: OpSync, Path: f.name.String()})
 		l.stats.Syncs++
-		if !f.dirDurable && !l.plantSkipDirSync {
+		if !f.dirDurable && !f.dirSyncing && !l.plantSkipDirSync {
 			ops = append(ops, Op{Kind: OpSyncDir})
 			pc.dirSync = f
 		}
@@ -103,10 +121,16 @@ func (l *streamLog) readyObject(pc *pendingChain) []Op {
 	return ops
 }
 
-// advance applies the outcome of the chain in flight.
-func (l *streamLog) advance(err error) {
+// advance applies the outcome of chain id, the chain in flight (or, for a
+// pipelined stream, one of its chains).
+func (l *streamLog) advance(id uint64, err error) {
+	if l.pipelined() {
+		l.advancePipelined(id, err)
+		return
+	}
 	pc := l.inflight
 	l.inflight = nil
+	l.recycle(pc.bufs)
 	if err != nil {
 		// An I/O error fails the stream: pages an fsync reported as lost
 		// may still read back from the cache, so no later success can prove
@@ -124,6 +148,12 @@ func (l *streamLog) advance(err error) {
 		pc.dirSync.dirDurable = true
 	}
 	l.sealed = append(l.sealed, pc.sealed...)
+	l.ack()
+}
+
+// ack raises the acknowledged LSN under the policy and asks for the next
+// flush when appends are waiting.
+func (l *streamLog) ack() {
 	switch l.policy {
 	case PolicyCommit, PolicyInterval:
 		l.ackedLSN = max(l.ackedLSN, l.syncedLSN)

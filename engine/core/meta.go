@@ -20,10 +20,13 @@ type Meta struct {
 // them, so the scheme needs no rename. GC of log files rides on the same
 // chain, after the meta that justifies it is durable.
 type metaStream struct {
-	cfg         *Config
-	uuids       *uuidSource
-	unflushed   Meta
-	flushed     Meta
+	cfg       *Config
+	uuids     *uuidSource
+	unflushed Meta
+	flushed   Meta
+	// recovered is the meta recovery read from files it is still making
+	// durable; it becomes flushed when the repair chain succeeds.
+	recovered   Meta
 	files       []string // meta files on storage, oldest first
 	nextFlushAt sim.Instant
 	due         bool

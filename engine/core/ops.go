@@ -59,7 +59,11 @@ func (o Op) String() string {
 
 // Chain is a sequence of ops a driver must perform in order, stopping at the
 // first error, and then report with Engine.Advance. Chains of different
-// streams may run concurrently; one stream never has two chains in flight.
+// streams may run concurrently; one stream never has two chains in flight,
+// unless Config.SyncChainsMax pipelines it: then its chains may run
+// concurrently too, and the core issues each only when that is safe (none
+// writes a file another chain in flight creates, or seals a file another
+// one uses).
 type Chain struct {
 	// ID identifies the chain in Advance.
 	ID uint64

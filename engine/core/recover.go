@@ -66,10 +66,10 @@ func Recover(cfg Config, st Storage, sectorBytes int) (*Engine, *RecoveryReport,
 	sort.Strings(names)
 	e.uuids.seedFrom(names)
 	rep := &RecoveryReport{}
-	if err := e.recoverMeta(st, names, rep); err != nil {
+	ops, err := e.recoverMeta(st, names, rep)
+	if err != nil {
 		return nil, nil, err
 	}
-	var ops []Op
 	for _, name := range names {
 		fn, ok := ParseFileName(name)
 		if !ok || fn.CaptureID != e.cfg.CaptureID || fn.Changefeed != e.cfg.Changefeed {
@@ -101,14 +101,21 @@ func Recover(cfg Config, st Storage, sectorBytes int) (*Engine, *RecoveryReport,
 // streamRepair names the recovery chain.
 const streamRepair = "repair"
 
-func (e *Engine) recoverMeta(st Storage, names []string, rep *RecoveryReport) error {
+// recoverMeta takes the maximum over the meta files and returns repair ops
+// that make every readable meta durable: after a process crash the page
+// cache may show a meta whose sync never happened, and adopting it as
+// flushed would let a later power loss take the resolved ts back. Each is
+// rewritten from what was read and synced (rewritten, not only synced, so
+// pages an earlier failed fsync dropped as clean are written again).
+func (e *Engine) recoverMeta(st Storage, names []string, rep *RecoveryReport) ([]Op, error) {
+	var ops []Op
 	for _, name := range names {
 		if !IsMetaName(name) || e.cfg.MetaReader {
 			continue
 		}
 		data, err := st.ReadFile(name)
 		if err != nil {
-			return fmt.Errorf("engine/core: recover: read meta %s: %w", name, err)
+			return nil, fmt.Errorf("engine/core: recover: read meta %s: %w", name, err)
 		}
 		e.meta.files = append(e.meta.files, name)
 		m, err := codec.DecodeMeta(data)
@@ -116,12 +123,20 @@ func (e *Engine) recoverMeta(st Storage, names []string, rep *RecoveryReport) er
 			rep.MetaUnreadable = append(rep.MetaUnreadable, name)
 			continue
 		}
+		if e.cfg.Backend == BackendFile {
+			ops = append(ops, Op{Kind: OpWrite, Path: name, Data: data}, Op{Kind: OpSync, Path: name})
+		}
 		rep.MetaFiles = append(rep.MetaFiles, name)
 		rep.Meta.CheckpointTs = max(rep.Meta.CheckpointTs, m.CheckpointTs)
 		rep.Meta.ResolvedTs = max(rep.Meta.ResolvedTs, m.ResolvedTs)
 	}
-	e.meta.unflushed, e.meta.flushed = rep.Meta, rep.Meta
-	return nil
+	e.meta.unflushed = rep.Meta
+	if len(ops) == 0 {
+		e.meta.flushed = rep.Meta // objects are durable once listed
+	} else {
+		e.meta.recovered = rep.Meta // flushed only once the repair syncs it
+	}
+	return ops, nil
 }
 
 // recoverFile walks one log file and returns its report and repair ops.

@@ -17,20 +17,38 @@ import (
 // streams touch different files, so the table's lock covers only the map,
 // never the I/O.
 type fileTable struct {
-	dir  string
-	opts Options
-	mu   sync.Mutex
-	open map[string]*os.File
+	dir    string
+	spares *spares // nil unless Options.PreallocateBytes is positive
+	mu     sync.Mutex
+	open   map[string]*os.File
+	// logs tracks the open log files while spares are on, to decide when
+	// to order the next spare.
+	logs map[string]*logUse
 }
 
-func newFileTable(dir string, opts Options) *fileTable {
-	return &fileTable{dir: dir, opts: opts, open: make(map[string]*os.File)}
+// logUse is what an open log file has seen: bytes written and syncs.
+type logUse struct {
+	written, syncs int64
+	decided        bool // the next spare was ordered or refused
+}
+
+// preallocSyncBytesMax is the largest average sync for which a spare pays.
+// Writing a file's zeros first costs as much bandwidth as its log data;
+// what it saves is a metadata commit per sync. A log whose syncs carry
+// less (small records, few writers) is bound by sync latency and gains;
+// one whose syncs carry more streams bandwidth and would lose, and one
+// that does not sync (the os policy) saves nothing: both take plain files.
+const preallocSyncBytesMax = 32 << 10
+
+func newFileTable(dir string) *fileTable {
+	return &fileTable{dir: dir, open: make(map[string]*os.File), logs: make(map[string]*logUse)}
 }
 
 // chainStats is what one chain did, folded into Stats under the driver's lock.
 type chainStats struct {
 	syncs, writes, writeBytes uint64
-	syncTime                  time.Duration
+	syncTime, writeTime       time.Duration
+	preallocated              uint64
 }
 
 func (s *Stats) add(c chainStats) {
@@ -38,6 +56,8 @@ func (s *Stats) add(c chainStats) {
 	s.SyncTime += c.syncTime
 	s.Writes += c.writes
 	s.WriteBytes += c.writeBytes
+	s.WriteTime += c.writeTime
+	s.Preallocated += c.preallocated
 }
 
 // run performs a chain's ops in order and stops at the first error.
@@ -53,15 +73,18 @@ func (t *fileTable) run(c core.Chain, cs *chainStats) error {
 func (t *fileTable) do(op core.Op, cs *chainStats) error {
 	switch op.Kind {
 	case core.OpCreate:
-		return t.create(op.Path)
+		return t.create(op.Path, cs)
 	case core.OpWrite:
 		f, err := t.file(op.Path)
 		if err != nil {
 			return err
 		}
+		start := time.Now()
+		_, err = f.WriteAt(op.Data, op.Offset)
+		t.noteWrite(op.Path, int64(len(op.Data)), op.Offset+int64(len(op.Data)))
 		cs.writes++
 		cs.writeBytes += uint64(len(op.Data))
-		_, err = f.WriteAt(op.Data, op.Offset)
+		cs.writeTime += time.Since(start)
 		return err
 	case core.OpTruncate:
 		f, err := t.file(op.Path)
@@ -79,6 +102,7 @@ func (t *fileTable) do(op core.Op, cs *chainStats) error {
 		}
 		start := time.Now()
 		err = syscall.Fdatasync(int(f.Fd()))
+		t.noteSync(op.Path)
 		cs.syncs++
 		cs.syncTime += time.Since(start)
 		return err
@@ -93,15 +117,22 @@ func (t *fileTable) do(op core.Op, cs *chainStats) error {
 	return fmt.Errorf("%s is not a file op", op.Kind)
 }
 
-func (t *fileTable) create(name string) error {
-	f, err := os.OpenFile(filepath.Join(t.dir, name), os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
-	if err != nil {
-		return err
+// create creates name empty, or for a log file with spares on, renames a
+// ready zero-filled spare to it (a meta file is read whole, zeros and all,
+// so it never takes one).
+func (t *fileTable) create(name string, cs *chainStats) error {
+	path := filepath.Join(t.dir, name)
+	var f *os.File
+	ok := false
+	if t.spares != nil && strings.HasSuffix(name, core.ExtTmp) {
+		f, ok = t.spares.take(path)
 	}
-	if n := t.opts.PreallocateBytes; n > 0 && strings.HasSuffix(name, core.ExtTmp) {
-		// Only log files: a meta file is read whole, zeros and all.
-		if err := zeroFill(f, n); err != nil {
-			f.Close()
+	if ok {
+		cs.preallocated++
+	}
+	if !ok {
+		var err error
+		if f, err = os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644); err != nil {
 			return err
 		}
 	}
@@ -110,21 +141,46 @@ func (t *fileTable) create(name string) error {
 		old.Close()
 	}
 	t.open[name] = f
+	if t.spares != nil && strings.HasSuffix(name, core.ExtTmp) {
+		t.logs[name] = &logUse{}
+	}
 	t.mu.Unlock()
 	return nil
 }
 
-// zeroFill writes n zero bytes and syncs them, so later writes overwrite
-// allocated blocks. Zeros read back as the end of the log.
-func zeroFill(f *os.File, n int64) error {
-	buf := make([]byte, 1<<20)
-	for off := int64(0); off < n; off += int64(len(buf)) {
-		chunk := buf[:min(int64(len(buf)), n-off)]
-		if _, err := f.WriteAt(chunk, off); err != nil {
-			return err
+// noteWrite counts a write to a log file and, once the file is half the
+// spare size, orders the next spare if its syncs have been small enough
+// for one to pay (see preallocSyncBytesMax).
+func (t *fileTable) noteWrite(name string, n, end int64) {
+	if t.spares == nil {
+		return
+	}
+	t.mu.Lock()
+	u := t.logs[name]
+	order := false
+	if u != nil {
+		u.written += n
+		if !u.decided && end >= t.spares.bytes/2 {
+			u.decided = true
+			order = u.syncs > 0 && u.written/u.syncs <= preallocSyncBytesMax
 		}
 	}
-	return syscall.Fdatasync(int(f.Fd()))
+	t.mu.Unlock()
+	if order {
+		t.spares.refill()
+	}
+}
+
+// noteSync counts a sync of a log file.
+func (t *fileTable) noteSync(name string) {
+	if t.spares == nil {
+		return
+	}
+	t.mu.Lock()
+	if u := t.logs[name]; u != nil {
+		u.syncs++
+	}
+	t.mu.Unlock()
 }
 
 // file returns the open file name, opening an existing one (recovery
@@ -153,6 +209,7 @@ func (t *fileTable) rename(from, to string) error {
 
 func (t *fileTable) forget(name string) {
 	t.mu.Lock()
+	delete(t.logs, name)
 	if f := t.open[name]; f != nil {
 		f.Close()
 		delete(t.open, name)
@@ -161,6 +218,10 @@ func (t *fileTable) forget(name string) {
 }
 
 func (t *fileTable) closeAll() {
+	if t.spares != nil {
+		t.spares.close()
+		t.spares = nil
+	}
 	t.mu.Lock()
 	names := make([]string, 0, len(t.open))
 	for n := range t.open {

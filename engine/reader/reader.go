@@ -20,6 +20,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/redosim/redosim/engine/codec"
@@ -102,8 +103,27 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 		}
 	}
 	log.Rows = merge(rowRuns)
-	log.DDLs = merge(ddlRuns)
+	log.DDLs = dedupeDDLs(merge(ddlRuns))
 	return log, nil
+}
+
+// dedupeDDLs drops repeated DDLs: redo is written at least once, and a
+// capture restarted below its last durable DDL writes it again. A DDL's
+// commit ts identifies it, so after the merge repeats are adjacent.
+func dedupeDDLs(ddls []codec.Record) []codec.Record {
+	out := ddls[:0]
+	for i := range ddls {
+		if n := len(out); n > 0 && sameDDL(&out[n-1].DDL, &ddls[i].DDL) {
+			continue
+		}
+		out = append(out, ddls[i])
+	}
+	return out
+}
+
+func sameDDL(a, b *codec.DDL) bool {
+	return a.CommitTs == b.CommitTs && a.StartTs == b.StartTs && a.Kind == b.Kind && a.Query == b.Query &&
+		slices.Equal(a.Blocked, b.Blocked) && slices.Equal(a.Added, b.Added) && slices.Equal(a.Dropped, b.Dropped)
 }
 
 func readMeta(st core.Storage, names []string, log *Log) error {

@@ -127,3 +127,22 @@ func TestTornTailAndCorruption(t *testing.T) {
 		t.Fatalf("err = %v, want corruption naming %s", err, path.Base(victim))
 	}
 }
+
+// TestRepeatedDDLsAreReadOnce: a DDL written twice (a restarted capture
+// writes again what it wrote before) is read once.
+func TestRepeatedDDLsAreReadOnce(t *testing.T) {
+	w, target := logWorld(t, 10, core.Meta{CheckpointTs: 0, ResolvedTs: 1000})
+	drv, _, err := simdriver.Open(w, core.Config{Policy: core.PolicyCommit, MaxLogBytes: 4096, NameSeed: 9}, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv.AppendDDL(&codec.DDL{StartTs: 204, CommitTs: 205, Kind: codec.DDLAddColumn, Blocked: []int64{1}}, func(error) {})
+	w.Loop.RunUntil(w.Now().Add(sim.Second))
+	log, err := reader.Read(simdriver.Storage(target), reader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log.DDLs) != 1 {
+		t.Fatalf("read %d DDLs, want the repeated one once", len(log.DDLs))
+	}
+}

@@ -68,6 +68,7 @@ type Driver struct {
 	// OnCrashPoint, when set, is called when a fault point fires with the
 	// value "crash": the harness crashes the node there and then.
 	OnCrashPoint func(point string)
+	probes       probeState // coverage probes (probes.go)
 }
 
 type waiter struct {
@@ -123,6 +124,7 @@ func Open(w *sim.World, cfg core.Config, target Target) (*Driver, *core.Recovery
 	if err != nil {
 		return nil, nil, err
 	}
+	probeRecovery(w, rep)
 	d := &Driver{w: w, eng: eng, target: target}
 	d.pump()
 	return d, rep, nil
@@ -207,6 +209,7 @@ func (d *Driver) Stop() {
 		return
 	}
 	d.stopped = true
+	d.probeStop()
 	d.timer.Stop()
 	d.row.fail(ErrStopped)
 	d.ddl.fail(ErrStopped)
@@ -234,3 +237,7 @@ func (d *Driver) pump() {
 		d.timer = d.w.Loop.At(next, d.onTick)
 	}
 }
+
+// Recovering reports whether the engine's recovery repair is not done
+// yet (pending, in flight or failed): FlushedMeta is not known until it is.
+func (d *Driver) Recovering() bool { return d.eng.Recovering() }

@@ -22,6 +22,9 @@ func (d *Driver) runChain(c core.Chain, i int) {
 	if d.stopped {
 		return
 	}
+	if i == 0 {
+		d.probeChain(c, 1)
+	}
 	if i == len(c.Ops) {
 		d.finishChain(c, nil)
 		return
@@ -48,6 +51,7 @@ func (d *Driver) runChain(c core.Chain, i int) {
 			d.OnOp(OpEvent{Stream: c.Stream, Op: op, Start: start, End: d.w.Now(), Err: err})
 		}
 		if err != nil {
+			d.probeOpError(c.Stream, op, err)
 			d.finishChain(c, fmt.Errorf("%s: %w", op, err))
 			return
 		}
@@ -56,6 +60,7 @@ func (d *Driver) runChain(c core.Chain, i int) {
 }
 
 func (d *Driver) finishChain(c core.Chain, err error) {
+	d.probeChain(c, -1)
 	d.w.Record("redo.chain", c.Stream, sim.Digest(c.ID, uint64(len(c.Ops)), boolWord(err != nil)))
 	if aerr := d.eng.Advance(c.ID, err); aerr != nil {
 		panic(fmt.Sprintf("engine/simdriver: driver bug: %v", aerr))

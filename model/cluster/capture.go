@@ -103,6 +103,12 @@ func (c *capture) eventServiceConfig() eventservice.Config {
 		// the ratio when the quota is scaled with the load.
 		ec.LowMemoryBytes = c.cl.cfg.MemoryQuotaBytes / 4
 	}
+	if ec.ScanLimitMaxBytes == 0 {
+		// TiCDC's 1 MiB scan budget is 1/1024 of its 1 GiB quota; unscaled
+		// it outgrows a scaled dispatcher's allowance and every scan is
+		// refused for good.
+		ec.ScanLimitMaxBytes = max(c.cl.cfg.MemoryQuotaBytes/1024, 1<<10)
+	}
 	ec.Window.SyncPointInterval = c.cl.cfg.SyncPointInterval
 	ec.Window.StartTime = c.cl.w.Now()
 	return ec

@@ -67,7 +67,7 @@ type Cluster struct {
 	maintEpoch   uint64
 	// nextAssign is the round-robin cursor for placing tables on captures.
 	nextAssign int
-	watch        *watch
+	watch      *watch
 }
 
 // Build wires a world from cfg. Nothing runs until Start.
@@ -249,6 +249,11 @@ func (cl *Cluster) CrashStorage() {
 	}
 	if dk := cl.target.Disk; dk != nil {
 		dk.Crash(nil)
+	}
+	if cl.cfg.Redo.Enabled {
+		// A power loss is a disaster moment: what survived on the redo disk
+		// must take the downstream to the upstream as of the meta.
+		cl.CheckDisaster()
 	}
 	cl.w.Loop.After(powerLossRestart, func() {
 		for _, c := range cl.captures {

@@ -44,8 +44,8 @@ type Config struct {
 	// quotas, versions and intervals that follow from the fields above are
 	// filled in by Build. Thresholds TiCDC states in bytes against its 1 GiB
 	// default quota scale with MemoryQuotaBytes when left zero: the event
-	// service's low-memory mark (a quarter of the quota) and the
-	// collector's path floor (1/1024 of it).
+	// service's low-memory mark (a quarter of the quota), its maximum scan
+	// budget and the collector's path floor (1/1024 of it each).
 	EventService eventservice.Config
 	Collector    collector.Config
 	Dispatcher   dispatcher.Config

@@ -143,10 +143,15 @@ func TestBlockScope(t *testing.T) {
 }
 
 // The planted bug SkipSyncPointBarrier passes a syncpoint without asking.
+// The planted bug reports WAITING, as the protocol asks, but does not
+// block: the path goes on while the barrier still collects.
 func TestKnobSkipSyncPointBarrier(t *testing.T) {
 	h := newHarness()
 	d := h.event(t, 1, dispatcher.Config{TestingKnobs: dispatcher.TestingKnobs{SkipSyncPointBarrier: true}})
-	if d.HandleEvents(batch(syncPoint(200)), h.wake) || len(h.rep.statuses) != 0 {
-		t.Fatal("the knob did not skip the barrier")
+	if d.HandleEvents(batch(syncPoint(200)), h.wake) {
+		t.Fatal("the knob blocked at the syncpoint")
+	}
+	if len(h.rep.statuses) != 1 || h.rep.statuses[0].Stage != msg.StageWaiting {
+		t.Fatalf("the knob must still report WAITING, reported %v", h.rep.statuses)
 	}
 }

@@ -133,3 +133,7 @@ func (s *Sink) UpdateMeta(checkpointTs, resolvedTs uint64) {
 
 // FlushedMeta returns the meta last made durable.
 func (s *Sink) FlushedMeta() core.Meta { return s.drv.FlushedMeta() }
+
+// Recovering reports whether the engine is still making what it
+// recovered durable; FlushedMeta is not known until it is done.
+func (s *Sink) Recovering() bool { return s.drv.Recovering() }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/disk"
 	"github.com/redosim/redosim/sim/fault"

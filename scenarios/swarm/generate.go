@@ -61,6 +61,9 @@ func drawConfig(r *sim.Rand, seed uint64) World {
 	w.Breaker = r.IntN(8) != 0 || !generateBreakerOff
 	w.Fence = pick(r, "batch", "prefix")
 	w.Liveness = r.IntN(4) != 0 && w.LivenessDomain()
+	if w.Liveness {
+		w.ForwardResend = LivenessResend
+	}
 	return w
 }
 
@@ -127,12 +130,12 @@ func drawFaults(kinds, entries *sim.Rand, w *World) []Fault {
 	return out
 }
 
-// generateDDL switches upstream DDLs on in generated worlds. Off: the
-// changefeed world assigns tables to nodes when it is built, so a table
-// an upstream CREATE TABLE adds gets no dispatcher and its rows never
-// reach the downstream (no-loss, syncpoint-barrier and disaster fire in
-// every such world). KnownIssues documents it; TestKnownIssueCreateTable
-// shows it.
+// generateDDL switches upstream DDLs on in generated worlds. Off for now:
+// with DDLs, a restart breaks two invariants in about one world in
+// twenty (KnownIssues ddl-duplicate-in-log and ddl-syncpoint-after-restart).
+// The swarm's first DDL finding (tables an upstream CREATE adds got no
+// dispatcher, so every world with DDLs failed no-loss) is fixed in
+// model/cluster. Draws stay aligned either way.
 const generateDDL = false
 
 // generateBreakerOff lets generated worlds switch the collector's circuit

@@ -88,7 +88,9 @@ func Check(w World) *Verdict {
 	}
 	v.Outcome = out
 	v.Failures = append(v.Failures, InvariantFailures(out.World)...)
-	v.Liveness = JudgeLiveness(spec, out.World)
+	if w.Liveness {
+		v.Liveness = JudgeLiveness(spec, out.World)
+	}
 	if v.Liveness.Judged && !v.Liveness.Held {
 		v.Liveness.Overloaded = overloaded(w)
 	}
@@ -177,23 +179,13 @@ func overloaded(w World) bool {
 // advancing: a full second, so a last straggler does not count.
 const advanceMin = 1.0
 
-// JudgeLiveness judges liveness from a world's spec and results: in
-// liveness mode (redo-forward-resend > 0), after the last fault's effect
-// ends (LastFaultEnd), the checkpoint and, with redo on, the durable redo
-// resolved ts must each advance by advanceMin within LivenessBound. Both
-// are read from the series the changefeed world samples every second
-// (checkpoint_lag_seconds, redo_lag_seconds): a ts at time t is t - lag.
+// JudgeLiveness judges liveness from a world's spec and results: after
+// the last fault's effect ends (LastFaultEnd), the checkpoint and, with
+// redo on, the durable redo resolved ts must each advance by advanceMin
+// within LivenessBound. Both are read from the series the changefeed
+// world samples every second (checkpoint_lag_seconds, redo_lag_seconds):
+// a ts at time t is t - lag. Not judged when the world ends too early.
 func JudgeLiveness(spec scenarios.Spec, rw *results.World) Liveness {
-	lv := Liveness{CheckpointAfter: -1, RedoAfter: -1}
-	resend, err := sim.ParseDuration(spec.Set["redo-forward-resend"])
-	if err != nil || resend <= 0 {
-		return lv
-	}
-	return judgeLiveness(spec, rw)
-}
-
-// judgeLiveness judges liveness whatever the world's mode.
-func judgeLiveness(spec scenarios.Spec, rw *results.World) Liveness {
 	lv := Liveness{CheckpointAfter: -1, RedoAfter: -1}
 	plan, err := fault.Parse(spec.Faults)
 	if err != nil {

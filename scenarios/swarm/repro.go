@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/redosim/redosim/scenarios"
+	"github.com/redosim/redosim/sim"
 )
 
 // Repro is a repro file, in the format cmd/simrun's -replay reads
@@ -23,6 +26,8 @@ type Repro struct {
 	// Properties lists every property the world broke (simrun -replay
 	// re-judges the invariants; simrun -swarm -replay every property).
 	Properties []string `json:"properties,omitempty"`
+	// Liveness says the world was judged for liveness.
+	Liveness bool `json:"liveness,omitempty"`
 }
 
 // NewRepro returns the repro of a judged world.
@@ -34,6 +39,7 @@ func NewRepro(v *Verdict) Repro {
 	if v.Outcome != nil {
 		rp.TraceHash = v.Outcome.World.TraceHash
 	}
+	rp.Liveness = v.World.Liveness
 	for i, f := range v.Failures {
 		if i == 0 {
 			rp.Violation = f.String()
@@ -87,4 +93,40 @@ func ReplayCommand(path string) string {
 		path = "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 	}
 	return "simrun -replay " + path
+}
+
+// Replay runs the world of a repro file again and judges it by every
+// property: the invariants, and liveness when the repro says so. The
+// verdict's World is empty: a repro holds a spec, not a generated World.
+func Replay(path string) (*Verdict, Repro, error) {
+	rp, err := ReadRepro(path)
+	if err != nil {
+		return nil, rp, err
+	}
+	sc, err := scenarios.Lookup(rp.Scenario)
+	if err != nil {
+		return nil, rp, err
+	}
+	spec := scenarios.Spec{Scenario: sc, Variant: rp.Variant, Seed: rp.Seed, Set: rp.Set, Faults: rp.Faults}
+	if rp.Duration != "" {
+		if spec.Duration, err = sim.ParseDuration(rp.Duration); err != nil {
+			return nil, rp, fmt.Errorf("swarm: repro %s: %w", path, err)
+		}
+	}
+	v := &Verdict{Spec: spec, Probes: map[string]uint64{}}
+	out, err := runSafely(spec)
+	if err != nil {
+		v.Failures = append(v.Failures, Failure{Property: PropRun, Detail: err.Error()})
+		return v, rp, nil
+	}
+	v.Outcome = out
+	v.Failures = InvariantFailures(out.World)
+	if rp.Liveness {
+		v.World.Liveness = true
+		v.Liveness = JudgeLiveness(spec, out.World)
+		if v.Liveness.Judged && !v.Liveness.Held {
+			v.Failures = append(v.Failures, Failure{Property: PropLiveness, At: v.Liveness.From, Detail: v.Liveness.Detail})
+		}
+	}
+	return v, rp, nil
 }

@@ -183,27 +183,43 @@ type ShrinkOptions struct {
 	Still func(*Verdict) bool
 }
 
-// Shrink shrinks a failing verdict greedily: it tries the candidates of
-// the current world in order and moves to the first that still fails,
-// until none does or the budget is spent. It returns the smallest failing
-// verdict and the number of worlds run.
+// Shrink shrinks a failing verdict greedily (ShrinkWorld with Check and
+// opts.Still) and returns the smallest failing verdict and the number of
+// worlds run.
 func Shrink(v *Verdict, opts ShrinkOptions) (*Verdict, int) {
-	if opts.RunsMax <= 0 {
-		opts.RunsMax = 300
-	}
 	if opts.Still == nil {
 		opts.Still = sameFailure(v)
 	}
-	best, runs := v, 0
-	for progress := true; progress && runs < opts.RunsMax; {
+	best := v
+	_, runs := ShrinkWorld(v.World, func(c World) bool {
+		cv := Check(c)
+		if opts.Still(cv) {
+			best = cv
+			return true
+		}
+		return false
+	}, opts.RunsMax)
+	return best, runs
+}
+
+// ShrinkWorld shrinks w greedily: it tries the candidates of the current
+// world in order and moves to the first for which fails holds, until none
+// does or runsMax worlds ran (0: 300). It returns the smallest failing
+// world and the number of candidates tried.
+func ShrinkWorld(w World, fails func(World) bool, runsMax int) (World, int) {
+	if runsMax <= 0 {
+		runsMax = 300
+	}
+	best, runs := w, 0
+	for progress := true; progress && runs < runsMax; {
 		progress = false
-		for _, c := range Candidates(best.World) {
-			if runs >= opts.RunsMax {
+		for _, c := range Candidates(best) {
+			if runs >= runsMax {
 				break
 			}
 			runs++
-			if cv := Check(c); opts.Still(cv) {
-				best, progress = cv, true
+			if fails(c) {
+				best, progress = c, true
 				break
 			}
 		}
@@ -230,7 +246,11 @@ func sameFailure(v *Verdict) func(*Verdict) bool {
 
 // ShrinkReport says in one line how much a shrink took away.
 func ShrinkReport(from, to World, runs int) string {
-	return fmt.Sprintf("shrunk in %d runs: faults %d -> %d, nodes %d -> %d, tables %d -> %d, rows/s %d -> %d, duration %v -> %v",
-		runs, len(from.Faults), len(to.Faults), from.Nodes, to.Nodes, from.Tables, to.Tables,
+	in := ""
+	if runs > 0 {
+		in = fmt.Sprintf(" in %d runs", runs)
+	}
+	return fmt.Sprintf("shrunk%s: faults %d -> %d, nodes %d -> %d, tables %d -> %d, rows/s %d -> %d, duration %v -> %v",
+		in, len(from.Faults), len(to.Faults), from.Nodes, to.Nodes, from.Tables, to.Tables,
 		from.RowsPerSecond, to.RowsPerSecond, from.Duration, to.Duration)
 }

@@ -59,11 +59,13 @@ type World struct {
 	Breaker           bool         // the collector's circuit breaker
 	Fence             string       // "batch" (TiCDC) or "prefix"
 
-	// Liveness puts the world in liveness mode: the maintainer re-sends
-	// redoGlobalTs every second (redo-forward-resend=1s) and the liveness
-	// property is judged. Without it the world runs TiCDC's default (no
-	// resend), which can deadlock after a restart (KnownDeadlock), and only
-	// safety is checked.
+	// ForwardResend is how often the maintainer re-sends redoGlobalTs
+	// (redo-forward-resend): 0 is TiCDC's behaviour (only on a rise), which
+	// can deadlock after a restart (KnownIssues: forward-resend-deadlock).
+	ForwardResend sim.Duration
+	// Liveness judges the liveness property (liveness mode). Generated
+	// worlds in liveness mode re-send every LivenessResend; the others run
+	// TiCDC's default and are checked for safety only.
 	Liveness bool
 
 	// Faults is the fault schedule, every entry inside the fault phase.
@@ -90,10 +92,6 @@ func (w World) Spec() (scenarios.Spec, error) {
 // window and the congestion control version).
 func (w World) Set() map[string]string {
 	ff := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	resend := "0s"
-	if w.Liveness {
-		resend = LivenessResend.String()
-	}
 	spi := "60s"
 	if w.SyncPointInterval > 0 {
 		spi = w.SyncPointInterval.String()
@@ -105,16 +103,16 @@ func (w World) Set() map[string]string {
 		"downstream-workers": strconv.Itoa(w.DownstreamWorkers),
 		"net-latency":        "lognormal(" + w.NetLatency + ",0.5)",
 		"redo":               strconv.FormatBool(w.Redo), "redo-storage": w.Storage, "redo-disk": w.DiskProfile,
-		"put-latency":    "lognormal(" + w.PutLatency + ",0.5)",
-		"flush-policy":   w.FlushPolicy, "flush-interval": w.FlushInterval.String(),
-		"flush-rows":     strconv.Itoa(w.FlushRows),
+		"put-latency":  "lognormal(" + w.PutLatency + ",0.5)",
+		"flush-policy": w.FlushPolicy, "flush-interval": w.FlushInterval.String(),
+		"flush-rows":          strconv.Itoa(w.FlushRows),
 		"meta-flush-interval": w.MetaFlushInterval.String(),
 		"max-log-size":        strconv.FormatInt(w.MaxLogBytes, 10),
 		"syncpoint":           strconv.FormatBool(w.SyncPointInterval > 0), "syncpoint-interval": spi,
-		"memory-quota":        strconv.FormatInt(w.MemoryQuotaBytes, 10),
-		"redo-quota-percent":  strconv.Itoa(w.RedoQuotaPercent),
-		"usage-aggregation":   w.Aggregation, "breaker": strconv.FormatBool(w.Breaker), "fence": w.Fence,
-		"redo-forward-resend": resend,
+		"memory-quota":       strconv.FormatInt(w.MemoryQuotaBytes, 10),
+		"redo-quota-percent": strconv.Itoa(w.RedoQuotaPercent),
+		"usage-aggregation":  w.Aggregation, "breaker": strconv.FormatBool(w.Breaker), "fence": w.Fence,
+		"redo-forward-resend": w.ForwardResend.String(),
 	}
 }
 
