@@ -86,7 +86,8 @@ type Driver struct {
 	finished sync.WaitGroup // the tick loop and the workers
 }
 
-// Stats counts the driver's real I/O.
+// Stats counts the driver's real I/O: fdatasyncs and writes, how many and
+// how long they took in total.
 type Stats struct {
 	Syncs      uint64
 	SyncTime   time.Duration

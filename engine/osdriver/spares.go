@@ -111,29 +111,34 @@ func (s *spares) fill() {
 			return
 		case <-s.kick:
 		}
-		for {
-			s.mu.Lock()
-			full := len(s.ready) >= spareCountMax || s.err != nil
-			name := filepath.Join(s.dir, fmt.Sprintf("%06d.spare", s.next))
-			s.next++
-			s.mu.Unlock()
-			if full {
-				break
-			}
-			err := s.zeroFile(name)
-			s.mu.Lock()
-			if err == nil {
-				s.ready = append(s.ready, name)
-			} else if err != errSparesClosed {
-				s.err = err
-			}
-			s.mu.Unlock()
-			if err != nil {
-				os.Remove(name)
-				break
-			}
+		for s.fillOne() {
 		}
 	}
+}
+
+// fillOne fills one spare if the ready list has room and reports whether
+// it did. A failure stops the filler for good: log files then start empty.
+func (s *spares) fillOne() bool {
+	s.mu.Lock()
+	if len(s.ready) >= spareCountMax || s.err != nil {
+		s.mu.Unlock()
+		return false
+	}
+	name := filepath.Join(s.dir, fmt.Sprintf("%06d.spare", s.next))
+	s.next++
+	s.mu.Unlock()
+	err := s.zeroFile(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		os.Remove(name)
+		if !errors.Is(err, errSparesClosed) {
+			s.err = err
+		}
+		return false
+	}
+	s.ready = append(s.ready, name)
+	return true
 }
 
 // errSparesClosed stops a fill when the driver closes.
