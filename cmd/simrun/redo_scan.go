@@ -86,27 +86,15 @@ func (s *dirScan) scanLog(dir, name string, fn core.FileName) error {
 	if fn.Tmp {
 		f.state = "open"
 	}
-	w := codec.NewWalker(name, data, 512)
-	for w.Next() {
-		r := w.Record()
-		if r.Type == codec.TypeHeader {
-			continue
-		}
-		ts := r.CommitTs()
-		if f.records == 0 || ts < f.minTs {
-			f.minTs = ts
-		}
-		f.maxTs = max(f.maxTs, ts)
-		f.records++
-	}
-	f.valid = w.ValidBytes()
+	sc, err := core.ScanFile(name, data, 512)
+	f.records, f.valid, f.minTs, f.maxTs = sc.Records, sc.ValidBytes, sc.MinTs, sc.MaxTs
 	switch {
-	case w.Err() != nil:
+	case err != nil:
 		f.state = "CORRUPT"
 		if s.corrupt == nil {
-			s.corrupt = w.Err()
+			s.corrupt = err
 		}
-	case w.Torn():
+	case sc.Torn:
 		f.state = "torn tail"
 	}
 	s.files = append(s.files, f)

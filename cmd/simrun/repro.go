@@ -12,20 +12,8 @@ import (
 	"github.com/redosim/redosim/sim"
 )
 
-// repro is a repro file: everything needed to run one world again exactly.
-type repro struct {
-	Scenario string            `json:"scenario"`
-	Variant  string            `json:"variant"`
-	Seed     uint64            `json:"seed"`
-	Duration string            `json:"duration,omitempty"`
-	Set      map[string]string `json:"set,omitempty"`
-	Faults   string            `json:"faults,omitempty"`
-	// TraceHash is the hash the failing run ended with; a replay that
-	// ends elsewhere says so.
-	TraceHash string `json:"trace_hash"`
-	// Violation says what broke, for humans.
-	Violation string `json:"violation"`
-}
+// repro is a repro file (scenarios.Repro).
+type repro = scenarios.Repro
 
 func writeRepro(dir string, r *worldRun) (string, error) {
 	w := r.outcome.World

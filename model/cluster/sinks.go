@@ -14,24 +14,26 @@ type mainSink struct {
 
 func (s *mainSink) WriteDML(d msg.DispatcherID, events []msg.Event, done func()) {
 	if s.c.cl.cfg.bug(BugDropDownstreamRow) {
-		events = s.dropSome(events)
+		events = withoutEveryHundredth(events, &s.dropped)
 	}
 	s.c.cl.watch.beforeSink(d, events)
 	s.c.cl.down.WriteDML(d, events, done)
 }
 
-// dropSome returns a copy of events with every hundredth row removed.
-func (s *mainSink) dropSome(events []msg.Event) []msg.Event {
+// withoutEveryHundredth returns a copy of events with every hundredth
+// row removed, counting rows in *count across calls (the planted bugs'
+// filter).
+func withoutEveryHundredth(events []msg.Event, count *uint64) []msg.Event {
 	out := make([]msg.Event, len(events))
 	copy(out, events)
 	for i := range out {
 		if out[i].Kind != msg.EventDML {
 			continue
 		}
-		var kept = out[i].Rows[:0:0]
+		kept := out[i].Rows[:0:0]
 		for _, r := range out[i].Rows {
-			s.dropped++
-			if s.dropped%100 != 0 {
+			*count++
+			if *count%100 != 0 {
 				kept = append(kept, r)
 			}
 		}
@@ -63,29 +65,10 @@ func (s *redoSink) WriteDML(d msg.DispatcherID, events []msg.Event, done func())
 		return // the node crashed: the dispatcher is gone too
 	}
 	if s.c.cl.cfg.bug(BugRedoAckUnwritten) {
-		events = s.skipSome(events)
+		events = withoutEveryHundredth(events, &s.skipped)
 	}
 	loop := s.c.cl.w.Loop
 	r.WriteDML(d, events, func() { loop.After(0, done) })
-}
-
-func (s *redoSink) skipSome(events []msg.Event) []msg.Event {
-	out := make([]msg.Event, len(events))
-	copy(out, events)
-	for i := range out {
-		if out[i].Kind != msg.EventDML {
-			continue
-		}
-		kept := out[i].Rows[:0:0]
-		for _, row := range out[i].Rows {
-			s.skipped++
-			if s.skipped%100 != 0 {
-				kept = append(kept, row)
-			}
-		}
-		out[i].Rows = kept
-	}
-	return out
 }
 
 func (s *redoSink) WriteBlock(d msg.DispatcherID, ev msg.Event, done func()) {

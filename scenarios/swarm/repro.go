@@ -11,24 +11,8 @@ import (
 	"github.com/redosim/redosim/sim"
 )
 
-// Repro is a repro file, in the format cmd/simrun's -replay reads
-// (cmd/simrun/repro.go): everything needed to run one world again
-// exactly, the trace hash it ended with, and what broke.
-type Repro struct {
-	Scenario  string            `json:"scenario"`
-	Variant   string            `json:"variant"`
-	Seed      uint64            `json:"seed"`
-	Duration  string            `json:"duration,omitempty"`
-	Set       map[string]string `json:"set,omitempty"`
-	Faults    string            `json:"faults,omitempty"`
-	TraceHash string            `json:"trace_hash"`
-	Violation string            `json:"violation"`
-	// Properties lists every property the world broke (simrun -replay
-	// re-judges the invariants; simrun -swarm -replay every property).
-	Properties []string `json:"properties,omitempty"`
-	// Liveness says the world was judged for liveness.
-	Liveness bool `json:"liveness,omitempty"`
-}
+// Repro is a repro file in the format simrun -replay reads.
+type Repro = scenarios.Repro
 
 // NewRepro returns the repro of a judged world.
 func NewRepro(v *Verdict) Repro {
