@@ -39,6 +39,7 @@ type Failure struct {
 	Detail string
 }
 
+// String describes the failure: property, virtual time, detail.
 func (f Failure) String() string {
 	return fmt.Sprintf("%s at t=%.3fs: %s", f.Property, f.At, f.Detail)
 }

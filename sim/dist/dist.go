@@ -68,6 +68,7 @@ func (c Const) Sample(*sim.Rand) float64 { return c.V }
 // Mean returns V.
 func (c Const) Mean() float64 { return c.V }
 
+// String returns the form Parse reads back.
 func (c Const) String() string { return "const(" + formatValue(c.V) + ")" }
 
 // Uniform draws uniformly from [Lo, Hi).
@@ -79,6 +80,7 @@ func (u Uniform) Sample(r *sim.Rand) float64 { return u.Lo + r.Float64()*(u.Hi-u
 // Mean returns (Lo+Hi)/2.
 func (u Uniform) Mean() float64 { return (u.Lo + u.Hi) / 2 }
 
+// String returns the form Parse reads back.
 func (u Uniform) String() string {
 	return "uniform(" + formatValue(u.Lo) + "," + formatValue(u.Hi) + ")"
 }
@@ -92,6 +94,7 @@ func (e Exp) Sample(r *sim.Rand) float64 { return r.ExpFloat64() * e.M }
 // Mean returns M.
 func (e Exp) Mean() float64 { return e.M }
 
+// String returns the form Parse reads back.
 func (e Exp) String() string { return "exp(" + formatValue(e.M) + ")" }
 
 // Normal is the normal distribution with mean Mu and deviation Sigma,
@@ -104,6 +107,7 @@ func (n Normal) Sample(r *sim.Rand) float64 { return max(0, n.Mu+r.NormFloat64()
 // Mean returns Mu (ignoring the truncation at zero).
 func (n Normal) Mean() float64 { return n.Mu }
 
+// String returns the form Parse reads back.
 func (n Normal) String() string {
 	return "normal(" + formatValue(n.Mu) + "," + formatValue(n.Sigma) + ")"
 }
@@ -120,6 +124,7 @@ func (l LogNormal) Sample(r *sim.Rand) float64 {
 // Mean returns Median*exp(Sigma²/2).
 func (l LogNormal) Mean() float64 { return l.Median * math.Exp(l.Sigma*l.Sigma/2) }
 
+// String returns the form Parse reads back.
 func (l LogNormal) String() string {
 	return "lognormal(" + formatValue(l.Median) + "," + strconv.FormatFloat(l.Sigma, 'g', -1, 64) + ")"
 }
@@ -141,6 +146,7 @@ func (p Pareto) Mean() float64 {
 	return p.Alpha * p.Xm / (p.Alpha - 1)
 }
 
+// String returns the form Parse reads back.
 func (p Pareto) String() string {
 	return "pareto(" + formatValue(p.Xm) + "," + strconv.FormatFloat(p.Alpha, 'g', -1, 64) + ")"
 }
@@ -194,6 +200,7 @@ func (e *Empirical) Mean() float64 {
 	return m
 }
 
+// String returns the form Parse reads back.
 func (e *Empirical) String() string {
 	parts := make([]string, len(e.values))
 	for i := range e.values {
