@@ -130,8 +130,9 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return path
 }
 
-// traceHashLine is how every world's line starts on stdout.
-var traceHashLine = regexp.MustCompile(`(?m)^trace-hash: ([0-9a-f]{16})  (\S+)/(\S+) seed=(\d+)  (held|VIOLATED)  `)
+// traceHashLine matches a world's two lines on stdout: its summary and
+// its trace hash (groups: scenario, variant, seed, status, hash).
+var traceHashLine = regexp.MustCompile(`(?m)^world (\S+)/(\S+) seed=(\d+)  (held|VIOLATED)  .*\ntrace-hash: ([0-9a-f]{16})$`)
 
 // hex16 is a trace hash.
 var hex16 = regexp.MustCompile(`^[0-9a-f]{16}$`)

@@ -237,9 +237,11 @@ func printWorldLine(w io.Writer, r *results.World) {
 	if r.WallSeconds > 0 {
 		speed = r.SimSeconds / r.WallSeconds
 	}
-	fmt.Fprintf(w, "trace-hash: %s  %s/%s seed=%d  %s  %.0fs simulated in %.2fs (%.0fx real time, %.2fM events/s)\n",
-		r.TraceHash, r.Scenario, r.Variant, r.Seed, status, r.SimSeconds, r.WallSeconds, speed,
+	fmt.Fprintf(w, "world %s/%s seed=%d  %s  %.0fs simulated in %.2fs (%.0fx real time, %.2fM events/s)\n",
+		r.Scenario, r.Variant, r.Seed, status, r.SimSeconds, r.WallSeconds, speed,
 		float64(r.Events)/max(r.WallSeconds, 1e-9)/1e6)
+	// The hash on a line of its own, so two runs compare line for line.
+	fmt.Fprintf(w, "trace-hash: %s\n", r.TraceHash)
 }
 
 // jsonWorld is the -json line of one world.

@@ -41,10 +41,10 @@ func TestViolationExit1(t *testing.T) {
 	reproPath := filepath.Join(out, "repro-smoke-default-s3.json")
 	r.stderrHas(t, "replay: simrun -replay "+reproPath, "parameters: nodes=3", "1 of the worlds violated an invariant")
 	lines := traceHashLine.FindAllStringSubmatch(r.stdout, -1)
-	if len(lines) != 1 || lines[0][5] != "VIOLATED" {
+	if len(lines) != 1 || lines[0][4] != "VIOLATED" {
 		t.Fatalf("want one VIOLATED world line, got %q:\n%s", lines, r.stdout)
 	}
-	hash := lines[0][1]
+	hash := lines[0][5]
 
 	var rp repro
 	data, err := os.ReadFile(reproPath)
@@ -67,7 +67,7 @@ func TestViolationExit1(t *testing.T) {
 
 	rr := run1(t, exitViolation, "-replay", reproPath)
 	again := traceHashLine.FindStringSubmatch(rr.stdout)
-	if again == nil || again[1] != hash || again[5] != "VIOLATED" {
+	if again == nil || again[5] != hash || again[4] != "VIOLATED" {
 		t.Errorf("replay printed %q, want hash %s VIOLATED", rr.stdout, hash)
 	}
 	rr.stderrHas(t, "VIOLATED durability at t="+m[1]+"s", "the replayed world violated an invariant")
@@ -122,7 +122,7 @@ func TestReplayHashMismatch(t *testing.T) {
 	r.stderrHas(t, "the recorded run with 0000000000000000", "the code or the build changed")
 	want := run1(t, exitOK, "-scenario", "smoke", "-duration", "1s", "-seed", "1")
 	a, b := traceHashLine.FindStringSubmatch(r.stdout), traceHashLine.FindStringSubmatch(want.stdout)
-	if a == nil || b == nil || a[1] != b[1] {
+	if a == nil || b == nil || a[5] != b[5] {
 		t.Errorf("replay and run disagree:\n%s\n%s", r.stdout, want.stdout)
 	}
 }
@@ -192,7 +192,7 @@ func TestTextOutput(t *testing.T) {
 		t.Fatalf("want 3 trace-hash lines, got:\n%s", r.stdout)
 	}
 	for i, l := range lines {
-		if l[2] != "smoke" || l[3] != "default" || l[4] != strconv.Itoa(1+i) || l[5] != "held" {
+		if l[1] != "smoke" || l[2] != "default" || l[3] != strconv.Itoa(1+i) || l[4] != "held" {
 			t.Errorf("line %d: %q", i, l[0])
 		}
 	}
@@ -212,7 +212,7 @@ func TestTextOutput(t *testing.T) {
 	}
 	// ... but not the line of a world that broke an invariant.
 	qb := run1(t, exitViolation, append(bugArgs, "-quiet", "-out", t.TempDir())...)
-	if l := traceHashLine.FindStringSubmatch(qb.stdout); l == nil || l[5] != "VIOLATED" {
+	if l := traceHashLine.FindStringSubmatch(qb.stdout); l == nil || l[4] != "VIOLATED" {
 		t.Errorf("-quiet hid a violation:\n%s", qb.stdout)
 	}
 	if !strings.Contains(qb.stdout, "0/1") {
