@@ -193,3 +193,58 @@ func TestLoopHeapAgainstModel(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderWhenEventsScheduleFromInside: events that schedule successors
+// (and cancel others) from inside their functions, where a successor
+// takes the fired event's slot, still run in (time, scheduling order) and
+// exactly at their time; cancelled ones never run.
+func TestOrderWhenEventsScheduleFromInside(t *testing.T) {
+	for seed := uint64(0); seed < 30; seed++ {
+		r := NewStreams(seed).Get("test")
+		l := NewLoop(0)
+		type key struct {
+			at Instant
+			id int
+		}
+		var last key
+		ids := 0
+		ran := 0
+		cancelled := map[int]bool{}
+		var timers []Timer
+		var tids []int
+		var spawn func(depth int)
+		spawn = func(depth int) {
+			ids++
+			k := key{at: l.Now().Add(Duration(r.IntN(5))), id: ids}
+			tm := l.At(k.at, func() {
+				if cancelled[k.id] {
+					t.Fatalf("seed %d: cancelled event %d ran", seed, k.id)
+				}
+				if l.Now() != k.at || (k.at < last.at || k.at == last.at && k.id < last.id) {
+					t.Fatalf("seed %d: event %v ran at %v after %v", seed, k, l.Now(), last)
+				}
+				last = k
+				ran++
+				if depth < 6 {
+					for i := r.IntN(3); i > 0; i-- {
+						spawn(depth + 1)
+					}
+				}
+				if len(timers) > 0 && r.IntN(4) == 0 {
+					j := r.IntN(len(timers))
+					if timers[j].Stop() {
+						cancelled[tids[j]] = true
+					}
+				}
+			})
+			timers, tids = append(timers, tm), append(tids, k.id)
+		}
+		for i := 0; i < 20; i++ {
+			spawn(0)
+		}
+		l.Run()
+		if ran+len(cancelled) != ids {
+			t.Fatalf("seed %d: %d ran + %d cancelled != %d scheduled", seed, ran, len(cancelled), ids)
+		}
+	}
+}
