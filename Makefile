@@ -9,7 +9,7 @@ OUT       ?= out/syncpoint
 FUZZTIME  ?= 5s
 SIMRUN    := bin/simrun
 
-.PHONY: all build sim test unit fuzz-short lint bench bench-kernel bench-engine swarm fuzz report-check clean
+.PHONY: all build sim test unit fuzz-short lint bench bench-kernel bench-engine bench-world swarm fuzz report-check clean
 
 all: build
 
@@ -51,6 +51,11 @@ bench:
 bench-kernel:
 	@/usr/bin/python3 -c 'import simpy' 2>/dev/null || (apt-get update -qq && apt-get install -y -qq python3-simpy3 >/dev/null)
 	cd bench && $(GO) run ./kernel
+
+## bench-world: the world ladder (64 to 100 000 tables), each rung on one core;
+## WORLD_ARGS='-rungs prod -time-scale 0.1' for a shorter look.
+bench-world: build
+	$(SIMRUN) bench-world $(WORLD_ARGS)
 
 ## bench-engine: the redo engine on the real disk against pebble's LogWriter.
 bench-engine:

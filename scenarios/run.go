@@ -31,6 +31,10 @@ type Spec struct {
 	StopOnViolation bool
 	// StepsMax bounds the loop's events (0: a generous default).
 	StepsMax uint64
+	// Halfway, when set, is called once the world has run half its
+	// simulated time, outside every event: a benchmark samples the
+	// process there. It must not touch the world.
+	Halfway func()
 }
 
 // Outcome is what running a world produced: its results and its trace.
@@ -67,6 +71,14 @@ func Run(spec Spec) (*Outcome, error) {
 		every = sim.Second
 	}
 	env.Metrics.StartSampling(env.W.Loop, every)
+	if spec.Halfway != nil {
+		// Running to the half and then to the end is the same run: nothing
+		// is scheduled in between.
+		if err := env.W.Loop.RunUntil(sim.Instant(env.Duration / 2)); err != nil {
+			return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+		}
+		spec.Halfway()
+	}
 	if err := env.W.Loop.RunUntil(sim.Instant(env.Duration)); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}

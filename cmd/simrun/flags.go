@@ -11,6 +11,7 @@ import (
 
 // options are the flags of a scenario run.
 type options struct {
+	benchStats       string // -bench-stats file, one world only
 	args             []string // as given, for the command recorded in run.json
 	list             bool
 	describe         string
@@ -84,6 +85,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.trace, "trace", "", "write the world's full event trace to this file (one world only)")
 	fs.StringVar(&o.replay, "replay", "", "replay the world in a repro file")
 	fs.StringVar(&o.faults, "faults", "", "a fault plan, e.g. 'sim/disk/fsyncEIO@2s;node.crash:n2@3m'")
+	fs.StringVar(&o.benchStats, "bench-stats", "", "write the process's costs of the one world (events, wall time, RSS at the half-way point) to this JSON file (simrun bench-world reads it)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.BoolVar(&o.swarm, "swarm", false, "run a swarm campaign: generated worlds and fault schedules, all properties (see swarm.go)")
 	fs.Usage = func() {

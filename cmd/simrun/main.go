@@ -8,6 +8,7 @@
 //	simrun -replay repro.json                     replay a failing world exactly
 //	simrun report DIR...                          render (and merge) results
 //	simrun redo gen|inspect|verify|apply ...      real redo logs on the OS file system
+//	simrun bench-world                            the world benchmark ladder
 //
 // Exit codes: 0 every invariant held; 1 an invariant was violated; 2 bad
 // usage or configuration.
@@ -51,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(args) > 0 && args[0] == "redo":
 		err = runRedo(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "bench-world":
+		err = runBenchWorld(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "report":
 		err = runReport(args[1:], stdout, stderr)
 	default:

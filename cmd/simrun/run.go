@@ -60,6 +60,12 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 		}
 		defer stop()
 	}
+	if o.benchStats != "" {
+		if len(runs) != 1 {
+			return usagef("-bench-stats needs exactly one world; this run has %d (pick one -variants and one -seed)", len(runs))
+		}
+		defer watchBenchStats(o.benchStats, runs[0])()
+	}
 	if o.trace != "" && len(runs) != 1 {
 		return usagef("-trace needs exactly one world; this run has %d (pick one -variants and one -seed)", len(runs))
 	}
