@@ -11,7 +11,7 @@ import (
 
 // options are the flags of a scenario run.
 type options struct {
-	benchStats       string // -bench-stats file, one world only
+	benchStats       string   // -bench-stats file, one world only
 	args             []string // as given, for the command recorded in run.json
 	list             bool
 	describe         string
