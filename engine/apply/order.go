@@ -25,13 +25,46 @@ func SortForApply(recs []codec.Record) ([]codec.Record, error) {
 			return nil, fmt.Errorf("%w: record %d has type %d", ErrBadRecord, i, recs[i].Type)
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b codec.Record) int {
-		return cmpVersion(rowVersion(&a.Row), rowVersion(&b.Row))
-	})
-	slices.SortStableFunc(ddls, func(a, b codec.Record) int {
-		return cmp.Compare(a.DDL.CommitTs, b.DDL.CommitTs)
-	})
-	out := make([]codec.Record, 0, len(recs))
+	return mergeForApply(rows, ddls, true), nil
+}
+
+// MergeForApply is SortForApply for records already split by type, as a
+// redo reader hands them out: rows and ddls, each usually in order. It
+// returns the records in apply order without modifying its inputs, and
+// costs one pass over each when they are sorted already (a sorted input is
+// left as it is, so ties keep their order as in SortForApply).
+func MergeForApply(rows, ddls []codec.Record) ([]codec.Record, error) {
+	for i := range rows {
+		if rows[i].Type != codec.TypeRow {
+			return nil, fmt.Errorf("%w: row %d has type %d", ErrBadRecord, i, rows[i].Type)
+		}
+	}
+	for i := range ddls {
+		if ddls[i].Type != codec.TypeDDL {
+			return nil, fmt.Errorf("%w: ddl %d has type %d", ErrBadRecord, i, ddls[i].Type)
+		}
+	}
+	return mergeForApply(rows, ddls, false), nil
+}
+
+// mergeForApply sorts rows and ddls stably unless they are sorted already
+// (in place when owned, else on copies), then interleaves them.
+func mergeForApply(rows, ddls []codec.Record, owned bool) []codec.Record {
+	byVersion := func(a, b codec.Record) int { return cmpVersion(rowVersion(&a.Row), rowVersion(&b.Row)) }
+	byCommit := func(a, b codec.Record) int { return cmp.Compare(a.DDL.CommitTs, b.DDL.CommitTs) }
+	if !slices.IsSortedFunc(rows, byVersion) {
+		if !owned {
+			rows = slices.Clone(rows)
+		}
+		slices.SortStableFunc(rows, byVersion)
+	}
+	if !slices.IsSortedFunc(ddls, byCommit) {
+		if !owned {
+			ddls = slices.Clone(ddls)
+		}
+		slices.SortStableFunc(ddls, byCommit)
+	}
+	out := make([]codec.Record, 0, len(rows)+len(ddls))
 	i := 0
 	for j := range ddls {
 		for i < len(rows) && rows[i].Row.CommitTs <= ddls[j].DDL.CommitTs {
@@ -40,7 +73,7 @@ func SortForApply(recs []codec.Record) ([]codec.Record, error) {
 		}
 		out = append(out, ddls[j])
 	}
-	return append(out, rows[i:]...), nil
+	return append(out, rows[i:]...)
 }
 
 func cmpVersion(a, b version) int {

@@ -41,6 +41,57 @@ func TestSortForApply(t *testing.T) {
 	}
 }
 
+// TestMergeForApply: rows and DDLs handed over apart, sorted or not, come
+// out as SortForApply orders their concatenation, and the inputs are left
+// as they were.
+func TestMergeForApply(t *testing.T) {
+	recs := []codec.Record{
+		rowRec(1, "a", codec.OpInsert, 10),
+		rowRec(2, "x", codec.OpDelete, 12),
+		rowRec(2, "y", codec.OpUpdate, 12),
+		rowRec(3, "y", codec.OpUpdate, 12), // a tie with the row before: input order holds
+		rowRec(2, "x", codec.OpInsert, 12),
+		ddlRec(codec.DDLTruncate, 12, 1),
+		ddlRec(codec.DDLAddColumn, 13, 2),
+		rowRec(1, "b", codec.OpInsert, 14),
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 20 {
+		in := append([]codec.Record(nil), recs...)
+		if round > 0 {
+			rng.Shuffle(len(in), func(i, j int) { in[i], in[j] = in[j], in[i] })
+		}
+		var rows, ddls []codec.Record
+		for _, r := range in {
+			if r.Type == codec.TypeDDL {
+				ddls = append(ddls, r)
+			} else {
+				rows = append(rows, r)
+			}
+		}
+		rowsBefore := append([]codec.Record(nil), rows...)
+		want, _ := SortForApply(append(append([]codec.Record(nil), rows...), ddls...))
+		got, err := MergeForApply(rows, ddls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if got[i].Type != want[i].Type || got[i].CommitTs() != want[i].CommitTs() || got[i].Row.TableID != want[i].Row.TableID ||
+				got[i].Row.Op != want[i].Row.Op || string(got[i].Row.Key) != string(want[i].Row.Key) {
+				t.Fatalf("round %d position %d: got %+v, want %+v", round, i, got[i], want[i])
+			}
+		}
+		for i := range rows {
+			if rows[i].Row.TableID != rowsBefore[i].Row.TableID || string(rows[i].Row.Key) != string(rowsBefore[i].Row.Key) {
+				t.Fatalf("round %d: MergeForApply reordered its input", round)
+			}
+		}
+	}
+	if _, err := MergeForApply([]codec.Record{ddlRec(codec.DDLTruncate, 1, 1)}, nil); !errors.Is(err, ErrBadRecord) {
+		t.Errorf("a DDL among the rows: err %v, want ErrBadRecord", err)
+	}
+}
+
 // TestLogChecker: logs out of apply order or against a table's life are
 // refused, by ApplySerial (which then changes nothing) and by NewPlan.
 func TestLogChecker(t *testing.T) {

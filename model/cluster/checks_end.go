@@ -93,7 +93,7 @@ func (cl *Cluster) CheckDisaster() (*Disaster, error) {
 		inv.Failf("read redo: %v", err)
 		return nil, err
 	}
-	recs, err := apply.SortForApply(append(append([]codec.Record(nil), log.Rows...), log.DDLs...))
+	recs, err := apply.MergeForApply(log.Rows, log.DDLs)
 	if err != nil {
 		inv.Failf("sort redo: %v", err)
 		return nil, err
