@@ -8,27 +8,27 @@ import (
 	"github.com/redosim/redosim/engine/reader"
 	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/model/tso"
+	"github.com/redosim/redosim/model/upstream"
 )
 
 // checkNoLoss walks the upstream history up to the persisted checkpoint
 // (from where it stopped last time) and checks that every change reached
 // the downstream.
 func (wt *watch) checkNoLoss() {
-	hist := wt.cl.up.HistoryUpTo(wt.cl.pdCheckpoint)
-	if lost, first := reflectedUpTo(hist, &wt.reflectedPos, wt.cl.down.State()); lost > 0 {
+	if lost, first := reflectedUpTo(wt.cl.up, &wt.reflectedPos, wt.cl.pdCheckpoint, wt.cl.down.State()); lost > 0 {
 		wt.inv[InvNoLoss].Failf("%d changes at or below checkpoint %d are missing downstream; first: %s", lost, wt.cl.pdCheckpoint, first)
 		return
 	}
 	wt.inv[InvNoLoss].Pass()
 }
 
-// reflectedUpTo checks hist[*pos:] against st and advances *pos: a row
-// change is reflected when its key's version in st is at least its commit
-// ts (a later change may have superseded it, a truncate cleared it), a
-// DDL when st applied it. It returns how many were not, and the first.
-func reflectedUpTo(hist []codec.Record, pos *int, st *apply.State) (missing int, first string) {
-	for ; *pos < len(hist); *pos++ {
-		rec := &hist[*pos]
+// reflectedUpTo checks the upstream history from position *pos up to
+// commit ts upTo against st and advances *pos: a row change is reflected
+// when its key's version in st is at least its commit ts (a later change
+// may have superseded it, a truncate cleared it), a DDL when st applied
+// it. It returns how many were not, and the first.
+func reflectedUpTo(up *upstream.Upstream, pos *int, upTo uint64, st *apply.State) (missing int, first string) {
+	*pos = up.HistoryFrom(*pos, upTo, func(rec *codec.Record) {
 		ok := true
 		switch rec.Type {
 		case codec.TypeRow:
@@ -43,7 +43,7 @@ func reflectedUpTo(hist []codec.Record, pos *int, st *apply.State) (missing int,
 			}
 			missing++
 		}
-	}
+	})
 	return missing, first
 }
 
@@ -109,8 +109,8 @@ func (cl *Cluster) CheckDisaster() (*Disaster, error) {
 	// above it; the downstream holds nothing above durable redo).
 	// The downstream already reflects the history up to the watch's cursor
 	// (no-loss); the log must bring the rest up to the resolved ts.
-	pos := min(cl.watch.reflectedPos, len(cl.up.HistoryUpTo(log.Meta.ResolvedTs)))
-	missing, first := reflectedUpTo(cl.up.HistoryUpTo(log.Meta.ResolvedTs), &pos, st)
+	pos := cl.watch.reflectedPos
+	missing, first := reflectedUpTo(cl.up, &pos, log.Meta.ResolvedTs, st)
 	top := cl.down.MaxAppliedTs()
 	d := &Disaster{MetaCheckpointTs: log.Meta.CheckpointTs, MetaResolvedTs: log.Meta.ResolvedTs,
 		Rows: len(log.Rows), DDLs: len(log.DDLs), Log: recs, State: before, Held: missing == 0 && top <= log.Meta.ResolvedTs}

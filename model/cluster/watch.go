@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/core"
@@ -68,6 +69,9 @@ type watch struct {
 	reflectedPos int
 	met          watchMetrics
 	lastRows     [2]uint64 // downstream rows, redo rows at the last sample
+	// minDispatcherCk is the lowest checkpoint of any live dispatcher at
+	// the last monotonic check: no live dispatcher scans below it.
+	minDispatcherCk uint64
 }
 
 type monoState struct {
@@ -143,6 +147,7 @@ func (wt *watch) checkMonotonic() {
 		// back; a restarted maintainer starts from it.
 		wt.cl.pdCheckpoint = max(wt.cl.pdCheckpoint, ck)
 	}
+	wt.minDispatcherCk = math.MaxUint64
 	for _, c := range wt.cl.captures {
 		if c.mgr == nil {
 			continue
@@ -175,6 +180,7 @@ func (wt *watch) checkDispatcher(inc string, id msg.DispatcherID, c *capture) {
 		}
 		ck = d.CheckpointTs()
 	}
+	wt.minDispatcherCk = min(wt.minDispatcherCk, ck)
 	key := inc + "/" + id.String()
 	last := wt.mono.dispatchers[key]
 	wt.inv[InvMonotonic].Check(ck >= last, "dispatcher %s checkpoint went back from %d to %d", key, last, ck)
@@ -256,9 +262,11 @@ func (wt *watch) updateLags() {
 	}
 }
 
-// perSecond runs the no-loss check and the throughput gauges.
+// perSecond runs the no-loss check and the throughput gauges, and lets
+// the upstream forget what nothing can read again.
 func (wt *watch) perSecond() {
 	wt.checkNoLoss()
+	wt.trimHistory()
 	down := wt.cl.down.Stats().Rows
 	var redo uint64
 	for _, c := range wt.cl.captures {
@@ -271,6 +279,20 @@ func (wt *watch) perSecond() {
 		wt.met.redoRowsPerS.Set(float64(redo - wt.lastRows[1]))
 	}
 	wt.lastRows = [2]uint64{down, redo}
+}
+
+// trimHistory garbage-collects the upstream history below what any reader
+// can still need: a restart starts at the persisted checkpoint, a live
+// dispatcher (reset or not) scans from at least its own checkpoint, a new
+// table's dispatchers start at their CREATE above both, and the checkers
+// read from their cursor, which checkNoLoss has just moved past every
+// change at or below the persisted checkpoint.
+func (wt *watch) trimHistory() {
+	floor := min(wt.cl.pdCheckpoint, wt.minDispatcherCk)
+	if wt.cl.up.PosAfter(floor) > wt.reflectedPos {
+		return // the cursor is behind (a change is missing downstream): keep it readable
+	}
+	wt.cl.up.Trim(floor)
 }
 
 // beforeSink is the redo-before-sink check, at the moment a batch is
@@ -311,7 +333,7 @@ func (wt *watch) OnSyncPoint(row downstream.SyncPointRow) {
 		inv.Failf("syncpoint %d written while the downstream holds a change at commit ts %d", row.PrimaryTs, top)
 		return
 	}
-	if missing, first := reflectedUpTo(wt.cl.up.HistoryUpTo(row.PrimaryTs), &wt.reflectedPos, wt.cl.down.State()); missing > 0 {
+	if missing, first := reflectedUpTo(wt.cl.up, &wt.reflectedPos, row.PrimaryTs, wt.cl.down.State()); missing > 0 {
 		inv.Failf("syncpoint %d written with %d upstream changes at or below it missing downstream; first: %s",
 			row.PrimaryTs, missing, first)
 		return

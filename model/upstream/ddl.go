@@ -69,7 +69,7 @@ func (u *Upstream) commitDDL(kind codec.DDLKind, id int64) {
 		ddl.Blocked = ids
 		ddl.Query = fmt.Sprintf("alter table t%d add column c%d int default 0", id, u.stats.DDLs)
 	}
-	pos := len(u.history)
+	pos := u.hist.end
 	bytes := u.appendHistory(codec.Record{Type: codec.TypeDDL, DDL: ddl})
 	t := u.applyDDL(kind, id)
 	ev := tableEvent{commitTs: ddl.CommitTs, bytes: bytes, pos: uint32(pos)}

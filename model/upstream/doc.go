@@ -36,8 +36,10 @@
 //
 // # Memory
 //
-// A run keeps every change (600 k rows for 10 minutes at 1000 rows/s), so a
-// row is kept small: its codec.Record in the history (200 B, the dominant
+// The history is held in fixed chunks and Trim garbage-collects it below
+// the changefeed checkpoint, as TiCDC's event store does, so a run keeps
+// the changes a reader can still need, not every change ever made; a row
+// is kept small: its codec.Record in the history (200 B, the dominant
 // cost), an 8-byte key and an 8-byte value carved from shared 64 KiB blocks,
 // its column list carved from shared blocks, and a padding column that is a
 // slice of one shared read-only zero buffer. The padding gives the row its

@@ -56,7 +56,7 @@ func (u *Upstream) commitTxn(txn *Txn) {
 	for i := range txn.Rows {
 		txn.Rows[i].StartTs, txn.Rows[i].CommitTs = txn.StartTs, txn.CommitTs
 	}
-	first := len(u.history)
+	first := u.hist.end
 	var total int64
 	for op := codec.OpDelete; op <= codec.OpInsert; op++ {
 		for i := range txn.Rows {
@@ -89,11 +89,7 @@ func (u *Upstream) commitTxn(txn *Txn) {
 
 // appendHistory appends rec and returns its frame size.
 func (u *Upstream) appendHistory(rec codec.Record) int64 {
-	if len(u.history) >= math.MaxUint32 {
-		panic(fmt.Sprintf("model/upstream: history holds %d records, the index bound", len(u.history)))
-	}
-	u.history = append(u.history, rec)
-	return int64(codec.RecordFrameSize(&u.history[len(u.history)-1]))
+	return int64(codec.RecordFrameSize(u.hist.append(rec)))
 }
 
 func (u *Upstream) countOp(op codec.Op) {
@@ -107,21 +103,38 @@ func (u *Upstream) countOp(op codec.Op) {
 	}
 }
 
-// indexRows records history[pos:pos+n] as an event of table id.
+// indexRows records history positions [pos, pos+n) as an event of table
+// id; rows that straddle two history chunks are copied into a side group.
 func (u *Upstream) indexRows(id int64, commitTs uint64, pos, n int, bytes int64) {
 	t := u.tables[id]
+	if _, ok := u.hist.span(pos, n); !ok {
+		group := make([]codec.Record, n)
+		for i := range group {
+			group[i] = *u.hist.at(pos + i)
+		}
+		u.indexGroup(t, commitTs, bytes, group)
+		return
+	}
 	t.events = append(t.events, tableEvent{commitTs: commitTs, bytes: bytes, pos: uint32(pos), n: uint32(n)})
 }
 
+// indexGroup records group as an event of table t, kept apart from the
+// history.
+func (u *Upstream) indexGroup(t *table, commitTs uint64, bytes int64, group []codec.Record) {
+	t.events = append(t.events, tableEvent{commitTs: commitTs, bytes: bytes, pos: uint32(u.groupsFirst + len(u.groups)), n: uint32(len(group)) | sideGroup})
+	u.groups = append(u.groups, group)
+}
+
 // indexCrossRows indexes table id's rows of a cross-table transaction whose
-// records start at history[first]. In apply order a table's rows are
-// contiguous only when the other tables' rows do not fall between them;
-// otherwise they are copied into a side group (a few % of rows).
+// records start at history position first. In apply order a table's rows
+// are contiguous only when the other tables' rows do not fall between
+// them; otherwise they are copied into a side group (a few % of rows).
 func (u *Upstream) indexCrossRows(id int64, commitTs uint64, first int) {
 	lo, hi, n := -1, -1, 0
 	var bytes int64
-	for i := first; i < len(u.history); i++ {
-		if u.history[i].Row.TableID != id {
+	for i := first; i < u.hist.end; i++ {
+		rec := u.hist.at(i)
+		if rec.Row.TableID != id {
 			continue
 		}
 		if lo < 0 {
@@ -129,7 +142,7 @@ func (u *Upstream) indexCrossRows(id int64, commitTs uint64, first int) {
 		}
 		hi = i
 		n++
-		bytes += int64(codec.RecordFrameSize(&u.history[i]))
+		bytes += int64(codec.RecordFrameSize(rec))
 	}
 	if hi-lo+1 == n {
 		u.indexRows(id, commitTs, lo, n, bytes)
@@ -137,13 +150,11 @@ func (u *Upstream) indexCrossRows(id int64, commitTs uint64, first int) {
 	}
 	group := make([]codec.Record, 0, n)
 	for i := lo; i <= hi; i++ {
-		if u.history[i].Row.TableID == id {
-			group = append(group, u.history[i])
+		if rec := u.hist.at(i); rec.Row.TableID == id {
+			group = append(group, *rec)
 		}
 	}
-	t := u.tables[id]
-	t.events = append(t.events, tableEvent{commitTs: commitTs, bytes: bytes, pos: uint32(len(u.groups)), n: uint32(n) | sideGroup})
-	u.groups = append(u.groups, group)
+	u.indexGroup(u.tables[id], commitTs, bytes, group)
 }
 
 // txnDigest folds a transaction's timestamps and row identities into one
@@ -165,14 +176,13 @@ func (u *Upstream) event(id int64, e *tableEvent) Event {
 	ev := Event{Table: id, CommitTs: e.commitTs, Bytes: e.bytes}
 	switch {
 	case e.n&sideGroup != 0:
-		ev.Rows = u.groups[e.pos]
+		ev.Rows = u.groups[int(e.pos)-u.groupsFirst]
 	case e.n == 0:
-		ev.DDL = &u.history[e.pos].DDL
+		ev.DDL = &u.hist.at(int(e.pos)).DDL
 		ev.StartTs = ev.DDL.StartTs
 		return ev
 	default:
-		end := int(e.pos) + int(e.n)
-		ev.Rows = u.history[e.pos:end:end]
+		ev.Rows, _ = u.hist.span(int(e.pos), int(e.n))
 	}
 	ev.StartTs = ev.Rows[0].Row.StartTs
 	return ev
@@ -183,12 +193,15 @@ func (u *Upstream) event(id int64, e *tableEvent) Event {
 // dispatcher's scan. It stops early when fn returns false (a byte-budgeted
 // scan). TableTrigger yields every DDL. A dropped table still yields its
 // history, ending with the drop. Scan does not clamp upToTs to ResolvedTs:
-// the caller does, as the event broker does. Cost: O(log events + yielded).
+// the caller does, as the event broker does. afterTs must not be below the
+// floor given to Trim (the event store has garbage-collected below it).
+// Cost: O(log events + yielded).
 func (u *Upstream) Scan(table int64, afterTs, upToTs uint64, fn func(ev Event) bool) {
 	t := u.tables[table]
 	if t == nil {
 		return
 	}
+	u.checkFloor(table, afterTs)
 	evs := t.events
 	for i := searchEvents(evs, afterTs); i < len(evs) && evs[i].commitTs <= upToTs; i++ {
 		if !fn(u.event(table, &evs[i])) {
@@ -198,14 +211,23 @@ func (u *Upstream) Scan(table int64, afterTs, upToTs uint64, fn func(ev Event) b
 }
 
 // HasData reports whether table has an event with commitTs in (afterTs,
-// upToTs]. O(log events).
+// upToTs]. O(log events). afterTs must not be below the Trim floor.
 func (u *Upstream) HasData(table int64, afterTs, upToTs uint64) bool {
 	t := u.tables[table]
 	if t == nil {
 		return false
 	}
+	u.checkFloor(table, afterTs)
 	i := searchEvents(t.events, afterTs)
 	return i < len(t.events) && t.events[i].commitTs <= upToTs
+}
+
+// checkFloor asserts the event store's contract: nothing is read below the
+// garbage-collection floor.
+func (u *Upstream) checkFloor(table int64, afterTs uint64) {
+	if afterTs < u.floorTs {
+		panic(fmt.Sprintf("model/upstream: table %d read after ts %d, below the trimmed floor %d (the rule: no scan starts below the changefeed checkpoint)", table, afterTs, u.floorTs))
+	}
 }
 
 // searchEvents returns the index of the first event with commitTs > ts.
@@ -213,19 +235,81 @@ func searchEvents(evs []tableEvent, ts uint64) int {
 	return sort.Search(len(evs), func(i int) bool { return evs[i].commitTs > ts })
 }
 
-// History returns every committed change, rows and DDLs, in apply order:
-// by commitTs, then startTs, then delete < update < insert (then table and
-// key); a DDL commits alone at its commitTs. It is the oracle invariant
-// checkers compare the downstream against. The slice aliases the
-// upstream's history (capacity clipped, so appending copies): read-only.
-func (u *Upstream) History() []codec.Record {
-	return u.history[:len(u.history):len(u.history)]
+// Trim garbage-collects the history below floorTs, as TiCDC's event store
+// drops data below the changefeed checkpoint: every change with commitTs
+// <= floorTs may be forgotten (whole history chunks below the first later
+// change, per-table index entries, side groups). The caller promises that
+// no later Scan or HasData starts below floorTs and that it reads the
+// history (HistoryFrom) only at positions after those changes. A floor
+// below an earlier one does nothing.
+func (u *Upstream) Trim(floorTs uint64) {
+	if floorTs <= u.floorTs {
+		return
+	}
+	u.floorTs = floorTs
+	for _, t := range u.all {
+		i := searchEvents(t.events, floorTs)
+		t.events = t.events[i:]
+	}
+	n := 0
+	for n < len(u.groups) && u.groups[n][0].CommitTs() <= floorTs {
+		n++
+	}
+	clear(u.groups[:n])
+	u.groups, u.groupsFirst = u.groups[n:], u.groupsFirst+n
+	u.hist.trimBelow(u.PosAfter(floorTs))
 }
 
-// HistoryUpTo returns the prefix of History with commitTs <= ts.
-// O(log history).
+// FloorTs is the highest floor given to Trim (0 before any).
+func (u *Upstream) FloorTs() uint64 { return u.floorTs }
+
+// HistoryEnd is the position after the newest change: History positions
+// run from 0 (the first change ever committed) up to it.
+func (u *Upstream) HistoryEnd() int { return u.hist.end }
+
+// PosAfter returns the position of the first held change with commitTs >
+// ts (HistoryEnd when there is none). O(log history).
+func (u *Upstream) PosAfter(ts uint64) int {
+	lo, hi := u.hist.start(), u.hist.end
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if u.hist.at(mid).CommitTs() <= ts {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// HistoryFrom calls fn with every change from position pos on whose
+// commitTs is <= upToTs, in apply order (by commitTs, then startTs, then
+// delete < update < insert, then table and key; a DDL commits alone at its
+// commitTs), and returns the position after the last one visited. It is
+// the oracle invariant checkers compare the downstream against, read with
+// a cursor so each change is visited once. pos must not be below what Trim
+// dropped. The records are read-only.
+func (u *Upstream) HistoryFrom(pos int, upToTs uint64, fn func(rec *codec.Record)) int {
+	for ; pos < u.hist.end; pos++ {
+		rec := u.hist.at(pos)
+		if rec.CommitTs() > upToTs {
+			break
+		}
+		fn(rec)
+	}
+	return pos
+}
+
+// History returns a copy of every change still held (all of them unless
+// Trim dropped some), in apply order. O(history): for tests and small
+// worlds; checkers use HistoryFrom.
+func (u *Upstream) History() []codec.Record {
+	return u.HistoryUpTo(math.MaxUint64)
+}
+
+// HistoryUpTo returns a copy of the held changes with commitTs <= ts.
 func (u *Upstream) HistoryUpTo(ts uint64) []codec.Record {
-	h := u.history
-	i := sort.Search(len(h), func(i int) bool { return h[i].CommitTs() > ts })
-	return h[:i:i]
+	var out []codec.Record
+	u.HistoryFrom(u.hist.start(), ts, func(rec *codec.Record) { out = append(out, *rec) })
+	return out
 }

@@ -82,13 +82,16 @@ type Upstream struct {
 	announced bool
 
 	tables      map[int64]*table // by id; looked up, never ranged over
+	all         []*table         // every table ever, the trigger first, in creation order
 	live        []int64          // live table ids, sorted
 	hot         []int64          // live HotTables, in config order
 	zipf        *dist.Zipf       // over live, by rank
 	nextTableID int64
 
-	history []codec.Record
-	groups  [][]codec.Record // rows of a cross-table txn on one table, when not contiguous in history
+	hist        history
+	groups      [][]codec.Record // rows of an event that are not contiguous in one history chunk
+	groupsFirst int              // group number of groups[0]
+	floorTs     uint64           // the Trim floor: nothing at or below it is read again
 	arena   arena
 	stats   Stats
 	scratch txnScratch
@@ -122,6 +125,7 @@ func New(w *sim.World, cfg Config) (*Upstream, error) {
 	u.arriveFn, u.ddlFn = u.arrive, u.runDDLArrival
 	u.resolved = u.clock.At(w.Now())
 	u.tables[TableTrigger] = &table{id: TableTrigger}
+	u.all = append(u.all, u.tables[TableTrigger])
 	for id := int64(1); id <= int64(cfg.Tables); id++ {
 		u.addTable(id)
 	}
@@ -134,6 +138,7 @@ func New(w *sim.World, cfg Config) (*Upstream, error) {
 func (u *Upstream) addTable(id int64) *table {
 	t := &table{id: id, live: true, keys: newKeyPool(uint32(u.cfg.KeysPerTable))}
 	u.tables[id] = t
+	u.all = append(u.all, t)
 	u.live = append(u.live, id)
 	return t
 }

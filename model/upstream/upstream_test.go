@@ -78,8 +78,9 @@ func TestRatesAsConfigured(t *testing.T) {
 
 func TestRowSizes(t *testing.T) {
 	u, _ := run(t, 3, Config{Tables: 4, RowBytes: dist.Const{V: 512}}, 5*sim.Second)
-	for i := range u.History() {
-		rec := &u.History()[i]
+	hist := u.History()
+	for i := range hist {
+		rec := &hist[i]
 		if rec.Type != codec.TypeRow {
 			continue
 		}
@@ -97,8 +98,9 @@ func TestRowSizes(t *testing.T) {
 	// The default: about 300 B on average over inserts and updates.
 	u, _ = run(t, 3, Config{}, 10*sim.Second)
 	var sum, n float64
-	for i := range u.History() {
-		if rec := &u.History()[i]; rec.Type == codec.TypeRow && rec.Row.Op != codec.OpDelete {
+	hist = u.History()
+	for i := range hist {
+		if rec := &hist[i]; rec.Type == codec.TypeRow && rec.Row.Op != codec.OpDelete {
 			sum += float64(codec.RecordFrameSize(rec))
 			n++
 		}
