@@ -92,9 +92,9 @@ type Upstream struct {
 	groups      [][]codec.Record // rows of an event that are not contiguous in one history chunk
 	groupsFirst int              // group number of groups[0]
 	floorTs     uint64           // the Trim floor: nothing at or below it is read again
-	arena   arena
-	stats   Stats
-	scratch txnScratch
+	arena       arena
+	stats       Stats
+	scratch     txnScratch
 
 	onResolved []func(ts uint64)
 	onCommit   []func(table int64, commitTs uint64)
