@@ -328,7 +328,8 @@ func (fs *FS) crashNode(n *node, fc FileCrash) *node {
 	img := f.apply(append([]byte{}, f.durable...), f.units(fs.sectorBytes), fc.Keep, g)
 	return &node{file: &fileData{
 		data:    img,
-		durable: append([]byte{}, img...),
+		durable: img[:len(img):len(img)],
+		shared:  true,
 		latent:  copyLatent(f.latent),
 	}}
 }

@@ -87,6 +87,7 @@ func (fs *FS) FlipBit(p string, bitOffset int64) error {
 	if bitOffset < 0 || (i >= int64(len(f.durable)) && i >= int64(len(f.data))) {
 		return offsetError("inject", p, i, ErrInvalid)
 	}
+	f.unshare()
 	if i < int64(len(f.durable)) {
 		f.durable[i] ^= mask
 	}

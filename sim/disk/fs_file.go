@@ -25,11 +25,31 @@ type fileData struct {
 	writebackErr bool
 	// latent holds sectors with latent read errors.
 	latent map[int64]struct{}
+	// shared records that durable aliases the front of data's array (a
+	// successful sync made them equal and nothing has written since), so a
+	// synced file costs one copy of its bytes, not two. Any write into
+	// that front copies durable out first.
+	shared bool
+	// diverged records that a writeback error dropped dirty bytes: the page
+	// cache then differs from durable outside dirty, and a sync must apply
+	// sectors rather than share the page cache.
+	diverged bool
+}
+
+// unshare gives durable an array of its own before data's front changes.
+func (f *fileData) unshare() {
+	if f.shared {
+		f.durable = append([]byte(nil), f.durable...)
+		f.shared = false
+	}
 }
 
 // write copies p into the page cache at off, zero-filling any gap past the
 // end, and marks the bytes dirty. len(p) must be > 0.
 func (f *fileData) write(off int64, p []byte) {
+	if off < int64(len(f.durable)) {
+		f.unshare()
+	}
 	old := int64(len(f.data))
 	end := off + int64(len(p))
 	if end > old {
@@ -44,6 +64,9 @@ func (f *fileData) write(off int64, p []byte) {
 
 // truncate sets the page-cache size; growth reads as zeros and is dirty.
 func (f *fileData) truncate(size int64) {
+	if size < int64(len(f.durable)) {
+		f.unshare() // a later growth zero-fills what durable still holds
+	}
 	old := int64(len(f.data))
 	switch {
 	case size < old:
@@ -86,6 +109,15 @@ func (f *fileData) limit() int64 { return int64(len(f.data)) }
 // flush writes every dirty sector and the size back to the durable image:
 // a successful fsync.
 func (f *fileData) flush(sectorBytes int64) {
+	if !f.diverged {
+		// Page cache and durable differ only in dirty bytes and an unsynced
+		// size: writing all of them back makes durable the page cache.
+		f.durable, f.shared = f.data[:len(f.data):len(f.data)], true
+		f.dirty.reset()
+		f.sizeDirty = false
+		return
+	}
+	f.unshare()
 	u := f.units(sectorBytes)
 	f.durable = f.apply(f.durable, u, u.keepMax(), nil)
 	f.dirty.reset()
@@ -96,6 +128,7 @@ func (f *fileData) flush(sectorBytes int64) {
 // does to pages whose writeback failed (they are marked clean; readers
 // still see the new bytes; durable never gets them).
 func (f *fileData) dropDirty() {
+	f.diverged = true
 	f.dirty.reset()
 	f.sizeDirty = false
 }
