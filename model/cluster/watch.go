@@ -76,9 +76,15 @@ type watch struct {
 
 type monoState struct {
 	flushedResolved uint64
-	maint           map[uint64]uint64 // epoch -> checkpoint
-	redoGlobal      map[string]uint64 // node@incarnation -> redoGlobalTs
-	dispatchers     map[string]uint64 // node@incarnation/dispatcher -> checkpoint
+	maint           map[uint64]uint64        // epoch -> checkpoint
+	redoGlobal      map[string]uint64        // node@incarnation -> redoGlobalTs
+	dispatchers     map[dispatcherKey]uint64 // checkpoint per dispatcher incarnation
+}
+
+// dispatcherKey names one dispatcher of one node incarnation.
+type dispatcherKey struct {
+	inc string // node@incarnation
+	id  msg.DispatcherID
 }
 
 type watchMetrics struct {
@@ -94,7 +100,7 @@ func newWatch(cl *Cluster) *watch {
 	// writes that first meta asynchronously; on slow object storage its PUT
 	// can land after the first ordering check, which must not then see 0.
 	wt := &watch{cl: cl, inv: map[string]*check.Checker{}, durableRedo: cl.startTs, mono: monoState{maint: map[uint64]uint64{},
-		redoGlobal: map[string]uint64{}, dispatchers: map[string]uint64{}}}
+		redoGlobal: map[string]uint64{}, dispatchers: map[dispatcherKey]uint64{}}}
 	for _, inv := range Invariants() {
 		wt.inv[inv[0]] = cl.checks.Add(inv[0], inv[1])
 	}
@@ -181,9 +187,9 @@ func (wt *watch) checkDispatcher(inc string, id msg.DispatcherID, c *capture) {
 		ck = d.CheckpointTs()
 	}
 	wt.minDispatcherCk = min(wt.minDispatcherCk, ck)
-	key := inc + "/" + id.String()
+	key := dispatcherKey{inc, id}
 	last := wt.mono.dispatchers[key]
-	wt.inv[InvMonotonic].Check(ck >= last, "dispatcher %s checkpoint went back from %d to %d", key, last, ck)
+	wt.inv[InvMonotonic].Check(ck >= last, "dispatcher %s/%s checkpoint went back from %d to %d", inc, id, last, ck)
 	wt.mono.dispatchers[key] = max(last, ck)
 }
 

@@ -95,6 +95,7 @@ type Downstream struct {
 	observers []Observer
 	syncRows  []SyncPointRow
 	ddlTs     map[int64]uint64
+	rands     map[int64]*sim.Rand // each table's latency stream, looked up once
 	stats     Stats
 	// maxApplied is the highest commit ts of any row or DDL ever applied.
 	maxApplied uint64
@@ -136,7 +137,8 @@ func New(w *sim.World, cfg Config) (*Downstream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Downstream{w: w, cfg: cfg, state: st, tables: map[int64]tableLatency{}, ddlTs: map[int64]uint64{}}, nil
+	return &Downstream{w: w, cfg: cfg, state: st, tables: map[int64]tableLatency{}, ddlTs: map[int64]uint64{},
+		rands: map[int64]*sim.Rand{}}, nil
 }
 
 // SetTableLatency sets one table's transaction and row latencies (a slow

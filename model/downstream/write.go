@@ -129,7 +129,11 @@ func (d *Downstream) latency(t *txn) sim.Duration {
 	if !ok {
 		lat = tableLatency{txn: d.cfg.TxnLatency, row: d.cfg.RowLatency}
 	}
-	r := d.w.Rand(fmt.Sprintf("model/downstream/t%d", t.table))
+	r := d.rands[t.table]
+	if r == nil {
+		r = d.w.Rand(fmt.Sprintf("model/downstream/t%d", t.table))
+		d.rands[t.table] = r
+	}
 	cost := float64(dist.Duration(lat.txn, r)) + float64(t.rows)*float64(dist.Duration(lat.row, r))
 	now := d.w.Now()
 	for _, s := range d.stall {

@@ -93,7 +93,13 @@ func resize(b []byte, n int64) []byte {
 		clear(b[old:])
 		return b
 	}
-	nb := make([]byte, n, max(n, 2*int64(cap(b))))
+	// Double small files; grow large ones by a quarter, so a sealed 64 MiB
+	// redo file does not keep a 128 MiB array.
+	grown := 2 * int64(cap(b))
+	if cap(b) >= 8<<20 {
+		grown = int64(cap(b)) + int64(cap(b))/4
+	}
+	nb := make([]byte, n, max(n, grown))
 	copy(nb, b)
 	return nb
 }
