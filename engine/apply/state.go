@@ -33,6 +33,12 @@ type StateConfig struct {
 	// row as it changes), for a state that is only queried row by row
 	// (Get, Version). Digest panics on such a state. Default false.
 	NoDigest bool
+	// VersionsOnly keeps each key's version and liveness but not its column
+	// values, for a state that is only asked Version, HasDDL and RowCount
+	// (an oracle): it then holds no reference to the callers' column bytes,
+	// so their memory can go once they drop it. Get returns no columns.
+	// Default false: columns kept.
+	VersionsOnly bool
 }
 
 func (c *StateConfig) validate() error {
@@ -271,7 +277,7 @@ func (s *State) applyRow(t *table, r *codec.Row) (bool, error) {
 		return false, nil // the page-LSN check: this change is already in
 	}
 	e := entry{ver: ver, deleted: r.Op == codec.OpDelete}
-	if !e.deleted {
+	if !e.deleted && !s.cfg.VersionsOnly {
 		e.cols = r.Columns
 	}
 	sp.setRow(string(r.Key), e, s.cfg.NoDigest)

@@ -287,3 +287,38 @@ func TestNoDigestStateKeepsRowsButRefusesDigest(t *testing.T) {
 	}()
 	st.Digest()
 }
+
+// TestVersionsOnly: a versions-only state orders changes as the default
+// one does (Version, RowCount, deletes) but keeps no column values.
+func TestVersionsOnly(t *testing.T) {
+	full, _ := NewState(StateConfig{})
+	lean, _ := NewState(StateConfig{VersionsOnly: true})
+	rows := []codec.Row{
+		{TableID: 1, Key: []byte("a"), Op: codec.OpInsert, StartTs: 9, CommitTs: 10, Columns: [][]byte{[]byte("x")}},
+		{TableID: 1, Key: []byte("b"), Op: codec.OpInsert, StartTs: 9, CommitTs: 10, Columns: [][]byte{[]byte("y")}},
+		{TableID: 1, Key: []byte("a"), Op: codec.OpUpdate, StartTs: 11, CommitTs: 12, Columns: [][]byte{[]byte("z")}},
+		{TableID: 1, Key: []byte("b"), Op: codec.OpDelete, StartTs: 11, CommitTs: 12},
+		{TableID: 1, Key: []byte("a"), Op: codec.OpInsert, StartTs: 9, CommitTs: 10, Columns: [][]byte{[]byte("x")}}, // stale
+	}
+	for i := range rows {
+		if err := full.ApplyRow(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := lean.ApplyRow(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		fv, fok := full.Version(1, []byte(k))
+		lv, lok := lean.Version(1, []byte(k))
+		if fv != lv || fok != lok {
+			t.Errorf("key %s: versions-only %d/%v, full %d/%v", k, lv, lok, fv, fok)
+		}
+	}
+	if full.RowCount() != 1 || lean.RowCount() != 1 {
+		t.Errorf("row counts %d and %d, want 1 and 1", full.RowCount(), lean.RowCount())
+	}
+	if r, ok := lean.Get(1, []byte("a")); !ok || r.CommitTs != 12 || r.Columns != nil {
+		t.Errorf("versions-only Get = %+v, %v: want commit 12 and no columns", r, ok)
+	}
+}

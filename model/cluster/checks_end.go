@@ -27,7 +27,7 @@ func (wt *watch) checkNoLoss() {
 // when its key's version in st is at least its commit ts (a later change
 // may have superseded it, a truncate cleared it), a DDL when st applied
 // it. It returns how many were not, and the first.
-func reflectedUpTo(up *upstream.Upstream, pos *int, upTo uint64, st *apply.State) (missing int, first string) {
+func reflectedUpTo(up *upstream.Upstream, pos *int, upTo uint64, st versions) (missing int, first string) {
 	*pos = up.HistoryFrom(*pos, upTo, func(rec *codec.Record) {
 		ok := true
 		switch rec.Type {
@@ -61,6 +61,26 @@ func tableOf(r *codec.Record) int64 {
 	return r.Row.TableID
 }
 
+// versions is what reflectedUpTo asks of a state.
+type versions interface {
+	Version(tableID int64, key []byte) (uint64, bool)
+	HasDDL(d *codec.DDL) bool
+}
+
+// overlay is a base state with a log applied on top, without copying the
+// base: for a log of rows only, a key's version after applying the log to
+// the base is the larger of its version in each (a versioned state keeps
+// the newest change, and rows alone never move a table's truncate mark).
+type overlay struct{ base, top *apply.State }
+
+func (o overlay) Version(tableID int64, key []byte) (uint64, bool) {
+	b, bok := o.base.Version(tableID, key)
+	t, tok := o.top.Version(tableID, key)
+	return max(b, t), bok || tok
+}
+
+func (o overlay) HasDDL(d *codec.DDL) bool { return o.base.HasDDL(d) || o.top.HasDDL(d) }
+
 // Disaster is what a disaster recovery at one moment found.
 type Disaster struct {
 	// Meta is the redo meta read from storage.
@@ -74,7 +94,8 @@ type Disaster struct {
 	// meta resolved ts.
 	Held bool
 	// Log and State are the records applied and the state before applying,
-	// for RTO measurements.
+	// for RTO measurements. State is the live downstream state: read it or
+	// clone it, never apply to it.
 	Log   []codec.Record
 	State *apply.State
 }
@@ -98,9 +119,9 @@ func (cl *Cluster) CheckDisaster() (*Disaster, error) {
 		inv.Failf("sort redo: %v", err)
 		return nil, err
 	}
-	before := cl.down.State().Clone()
-	st := before.Clone()
-	if _, err := apply.ApplySerial(st, recs); err != nil {
+	down := cl.down.State()
+	st, before, err := applyLog(down, recs, len(log.DDLs) > 0)
+	if err != nil {
 		inv.Failf("apply redo: %v", err)
 		return nil, err
 	}
@@ -109,11 +130,15 @@ func (cl *Cluster) CheckDisaster() (*Disaster, error) {
 	// above it; the downstream holds nothing above durable redo).
 	// The downstream already reflects the history up to the watch's cursor
 	// (no-loss); the log must bring the rest up to the resolved ts.
+	var after versions = st
+	if before != down {
+		after = overlay{base: down, top: st}
+	}
 	pos := cl.watch.reflectedPos
-	missing, first := reflectedUpTo(cl.up, &pos, log.Meta.ResolvedTs, st)
+	missing, first := reflectedUpTo(cl.up, &pos, log.Meta.ResolvedTs, after)
 	top := cl.down.MaxAppliedTs()
 	d := &Disaster{MetaCheckpointTs: log.Meta.CheckpointTs, MetaResolvedTs: log.Meta.ResolvedTs,
-		Rows: len(log.Rows), DDLs: len(log.DDLs), Log: recs, State: before, Held: missing == 0 && top <= log.Meta.ResolvedTs}
+		Rows: len(log.Rows), DDLs: len(log.DDLs), Log: recs, State: down, Held: missing == 0 && top <= log.Meta.ResolvedTs}
 	if last := cl.up.ResolvedTs(); last > log.Meta.ResolvedTs {
 		d.RPOSeconds = float64(tso.Physical(last)-tso.Physical(log.Meta.ResolvedTs)) / 1000
 	}
@@ -126,6 +151,34 @@ func (cl *Cluster) CheckDisaster() (*Disaster, error) {
 			d.Rows, d.DDLs, log.Meta.ResolvedTs, missing, first, top)
 	}
 	return d, nil
+}
+
+// applyLog applies the redo log recs serially for the disaster check and
+// returns the result and the state it started from (the parallel replay
+// must match it from there). A log with DDLs is applied to a copy of the
+// downstream. A log of rows only is applied to an empty state and read
+// over the downstream (overlay): no copy of the downstream, whose size is
+// every live key; the one thing the downstream decides for rows, a row of
+// a table it has dropped, is checked against it first.
+func applyLog(down *apply.State, recs []codec.Record, ddls bool) (st, before *apply.State, err error) {
+	if ddls {
+		before = down
+		st = down.Clone()
+	} else {
+		for i := range recs {
+			if t := recs[i].Row.TableID; down.Dropped(t) {
+				return nil, nil, fmt.Errorf("row of table %d at commitTs %d: table dropped downstream", t, recs[i].Row.CommitTs)
+			}
+		}
+		if before, err = apply.NewState(apply.StateConfig{NoDigest: true}); err != nil {
+			return nil, nil, err
+		}
+		st = before.Clone()
+	}
+	if _, err := apply.ApplySerial(st, recs); err != nil {
+		return nil, nil, err
+	}
+	return st, before, nil
 }
 
 // finish runs the end-of-world checks.

@@ -114,3 +114,21 @@ func TestMonotonicCatchesCheckpointRegress(t *testing.T) {
 		t.Logf("caught: %s", c.First().Detail)
 	}
 }
+
+// TestDisasterCheckBothPaths: the disaster check applies a log of rows
+// over the downstream without copying it, and a log with DDLs to a copy;
+// a world with DDLs holds, and the planted unwritten ack is caught on the
+// copy path too.
+func TestDisasterCheckBothPaths(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Upstream.DDLPerMinute = 30
+	checks, _ := runWorld(t, 1, 60*sim.Second, cfg)
+	if c := checks.Get(InvDisaster); c.Violations() > 0 || c.Evaluated() == 0 {
+		t.Fatalf("a clean world with DDLs: disaster evaluated %d, violations %d (%v)", c.Evaluated(), c.Violations(), c.First())
+	}
+	cfg.Bugs = []string{BugRedoAckUnwritten}
+	checks, _ = runWorld(t, 1, 60*sim.Second, cfg)
+	if c := checks.Get(InvDisaster); c.Violations() == 0 {
+		t.Fatal("with DDLs the disaster check missed the planted unwritten ack")
+	}
+}

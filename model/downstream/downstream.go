@@ -133,7 +133,10 @@ func New(w *sim.World, cfg Config) (*Downstream, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	st, err := apply.NewState(apply.StateConfig{NoDigest: true})
+	// The downstream is the checkers' oracle of what arrived: versions are
+	// all they ask, and keeping column slices would pin the upstream's row
+	// arena for as long as any row of a block stays live.
+	st, err := apply.NewState(apply.StateConfig{NoDigest: true, VersionsOnly: true})
 	if err != nil {
 		return nil, err
 	}
