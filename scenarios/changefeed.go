@@ -56,6 +56,7 @@ func changefeedParams() []Param {
 		{Key: "fence", Kind: KindString, Default: "batch", Doc: "redo fence: cache whole batches (TiCDC) or hand out the covered prefix", Choices: []string{"batch", "prefix"}},
 		{Key: "redo-forward-resend", Kind: KindDuration, Default: "0s", Doc: "maintainer re-sends redoGlobalTs this often (0: only when it rises, as TiCDC; a restarted node can then deadlock behind the fence)"},
 		{Key: "net-latency", Kind: KindDist, Default: "lognormal(250us,0.5)", Doc: "one-way network latency between nodes"},
+		{Key: "per-dispatcher-metrics", Kind: KindBool, Default: "false", Doc: "keep scan metrics per dispatcher (series grow with the tables; off: per node and mode)"},
 	}
 }
 
@@ -120,6 +121,7 @@ func clusterConfig(env *Env) (cluster.Config, error) {
 		MemoryQuotaBytes: p.Bytes("memory-quota"), RedoQuotaPercent: p.Int("redo-quota-percent"),
 		Network: netsim.Config{Default: netsim.LinkConfig{Latency: p.Dist("net-latency")}},
 	}
+	cfg.EventService.PerDispatcherMetrics = p.Bool("per-dispatcher-metrics")
 	if len(hot) == 0 {
 		cfg.Upstream.HotShare = -1
 	}

@@ -183,6 +183,7 @@ func applyLog(down *apply.State, recs []codec.Record, ddls bool) (st, before *ap
 
 // finish runs the end-of-world checks.
 func (wt *watch) finish() {
+	wt.final = true
 	wt.tick()
 	wt.checkNoLoss()
 	if wt.cl.cfg.Redo.Enabled {

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/redosim/redosim/model/msg"
 	"github.com/redosim/redosim/sim"
@@ -104,16 +105,21 @@ func newStream(c *Collector, mode msg.Mode, quotaBytes int64) *stream {
 // addPath adds a path for st, keeping paths sorted.
 func (s *stream) addPath(st *dispatcherStat) *path {
 	p := &path{id: st.id, stat: st}
-	i := 0
-	for i < len(s.paths) && s.paths[i].id.Less(p.id) {
-		i++
-	}
-	if i < len(s.paths) && s.paths[i].id == p.id {
+	// Dispatchers mostly come in id order: search from the end, so adding
+	// n paths costs O(n log n), not O(n^2).
+	i, found := slices.BinarySearchFunc(s.paths, p.id, func(q *path, id msg.DispatcherID) int {
+		switch {
+		case q.id.Less(id):
+			return -1
+		case id.Less(q.id):
+			return 1
+		}
+		return 0
+	})
+	if found {
 		panic(fmt.Sprintf("model/collector: bug: path %s added twice", p.id))
 	}
-	s.paths = append(s.paths, nil)
-	copy(s.paths[i+1:], s.paths[i:])
-	s.paths[i] = p
+	s.paths = slices.Insert(s.paths, i, p)
 	return p
 }
 

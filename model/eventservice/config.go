@@ -51,6 +51,11 @@ const (
 // PR #4950 scan window. Durations that default to something non-zero take a
 // negative value to mean zero.
 type Config struct {
+	// PerDispatcherMetrics keeps scan metrics per dispatcher (scan limit,
+	// scans, scanned bytes, syncpoints, sent-resolved lag): series that
+	// grow with the dispatchers, 200 000 of them at TiCDC's scale. Default
+	// false: counters per node and mode, no per-dispatcher gauges.
+	PerDispatcherMetrics bool
 	// ScanLimitMinBytes is a dispatcher's first scan budget and the value it
 	// is reset to under low memory, in bytes. Default 1 KiB; in [1, BytesMax].
 	ScanLimitMinBytes int64

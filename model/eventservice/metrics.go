@@ -11,7 +11,9 @@ import (
 )
 
 // Metric names. Every metric carries the label node=<capture node>;
-// per-dispatcher ones add dispatcher=<t12|trigger> and mode=<main|redo>.
+// per-dispatcher ones add dispatcher=<t12|trigger> and mode=<main|redo>
+// (with Config.PerDispatcherMetrics; otherwise only mode, and the scan
+// limit and sent-resolved lag gauges are not kept).
 const (
 	// MetricScanInterval is the changefeed's scan-window interval, seconds
 	// (0: no window).
@@ -45,6 +47,10 @@ type serviceMetrics struct {
 	skips map[string]*metrics.Counter
 	sents map[string]*metrics.Counter
 	disps map[msg.DispatcherID]*dispatcherMetrics
+	// perDispatcher is Config.PerDispatcherMetrics; without it dispatchers
+	// share one dispatcherMetrics per mode.
+	perDispatcher bool
+	byMode        map[msg.Mode]*dispatcherMetrics
 }
 
 // dispatcherMetrics are one dispatcher's metrics (shared by its epochs).
@@ -56,9 +62,11 @@ type dispatcherMetrics struct {
 	lag          *metrics.Gauge
 }
 
-func newServiceMetrics(reg *metrics.Registry, id netsim.NodeID) *serviceMetrics {
+func newServiceMetrics(reg *metrics.Registry, id netsim.NodeID, perDispatcher bool) *serviceMetrics {
 	node := metrics.L("node", string(id))
 	return &serviceMetrics{
+		perDispatcher: perDispatcher,
+		byMode:        make(map[msg.Mode]*dispatcherMetrics),
 		reg:          reg,
 		node:         node,
 		scanInterval: reg.Gauge(MetricScanInterval, node),
@@ -71,6 +79,9 @@ func newServiceMetrics(reg *metrics.Registry, id netsim.NodeID) *serviceMetrics 
 
 // dispatcher returns id's metrics, creating them on first use.
 func (m *serviceMetrics) dispatcher(id msg.DispatcherID) *dispatcherMetrics {
+	if !m.perDispatcher {
+		return m.mode(id.Mode)
+	}
 	if dm, ok := m.disps[id]; ok {
 		return dm
 	}
@@ -87,6 +98,26 @@ func (m *serviceMetrics) dispatcher(id msg.DispatcherID) *dispatcherMetrics {
 		lag:          m.reg.Gauge(MetricSentResolvedLag, ls...),
 	}
 	m.disps[id] = dm
+	return dm
+}
+
+// mode returns the metrics every dispatcher of mode shares when
+// per-dispatcher metrics are off: the counters add up over the node's
+// dispatchers of that mode, and the gauges (one dispatcher's scan limit
+// and lag, meaningless summed) are kept out of the registry.
+func (m *serviceMetrics) mode(mode msg.Mode) *dispatcherMetrics {
+	if dm, ok := m.byMode[mode]; ok {
+		return dm
+	}
+	ls := []metrics.Label{m.node, metrics.L("mode", mode.String())}
+	dm := &dispatcherMetrics{
+		scanLimit:    &metrics.Gauge{},
+		scans:        m.reg.Counter(MetricScans, ls...),
+		scannedBytes: m.reg.Counter(MetricScannedBytes, ls...),
+		syncPoints:   m.reg.Counter(MetricSyncPoints, ls...),
+		lag:          &metrics.Gauge{},
+	}
+	m.byMode[mode] = dm
 	return dm
 }
 

@@ -70,7 +70,8 @@ type metric struct {
 type Registry struct {
 	cfg     Config
 	byKey   map[string]*metric
-	sorted  []*metric // by name, then labels: the order of every output
+	all     []*metric // in registration order
+	sorted  []*metric // all, by name then labels: the order of every output; nil when stale
 	samples uint64
 }
 
@@ -129,11 +130,18 @@ func (r *Registry) get(name string, labels []Label, k kind) *metric {
 		m.hist = newHistogram(key, r.cfg.HistogramValuesMax, r.cfg.WindowValuesMax)
 	}
 	r.byKey[key] = m
-	i, _ := slices.BinarySearchFunc(r.sorted, m, func(a, b *metric) int {
-		return compareID(a.name, a.labels, b.name, b.labels)
-	})
-	r.sorted = slices.Insert(r.sorted, i, m)
+	r.all = append(r.all, m)
+	r.sorted = nil // sorted again on the next read: registering n metrics costs O(n log n), not O(n^2)
 	return m
+}
+
+// ordered returns every metric by name, then labels.
+func (r *Registry) ordered() []*metric {
+	if len(r.sorted) != len(r.all) {
+		r.sorted = slices.Clone(r.all)
+		slices.SortFunc(r.sorted, func(a, b *metric) int { return compareID(a.name, a.labels, b.name, b.labels) })
+	}
+	return r.sorted
 }
 
 // histogramSuffixes name the series a histogram contributes (see Sample).
@@ -170,7 +178,7 @@ func (r *Registry) Samples() uint64 { return r.samples }
 // without observations adds no quantile point rather than a made-up one.
 func (r *Registry) Sample(now sim.Instant) {
 	r.samples++
-	for _, m := range r.sorted {
+	for _, m := range r.all { // each metric gets its own point: order does not matter
 		switch m.kind {
 		case kindCounter:
 			m.counter.pts = append(m.counter.pts, Point{T: now, V: m.counter.v})
@@ -208,7 +216,7 @@ func (r *Registry) Series() []Series {
 	add := func(name string, labels []Label, pts []Point) {
 		out = append(out, Series{Name: name, Labels: slices.Clone(labels), Points: slices.Clone(pts)})
 	}
-	for _, m := range r.sorted {
+	for _, m := range r.ordered() {
 		switch m.kind {
 		case kindCounter:
 			add(m.name, m.labels, m.counter.pts)
@@ -231,7 +239,7 @@ func (r *Registry) Series() []Series {
 // labels.
 func (r *Registry) Histograms() []HistogramSnapshot {
 	var out []HistogramSnapshot
-	for _, m := range r.sorted {
+	for _, m := range r.ordered() {
 		if m.kind == kindHistogram {
 			out = append(out, m.hist.snapshot(m.name, m.labels))
 		}
