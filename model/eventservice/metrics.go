@@ -67,13 +67,13 @@ func newServiceMetrics(reg *metrics.Registry, id netsim.NodeID, perDispatcher bo
 	return &serviceMetrics{
 		perDispatcher: perDispatcher,
 		byMode:        make(map[msg.Mode]*dispatcherMetrics),
-		reg:          reg,
-		node:         node,
-		scanInterval: reg.Gauge(MetricScanInterval, node),
-		batchBytes:   reg.Counter(MetricBatchBytes, node),
-		skips:        make(map[string]*metrics.Counter),
-		sents:        make(map[string]*metrics.Counter),
-		disps:        make(map[msg.DispatcherID]*dispatcherMetrics),
+		reg:           reg,
+		node:          node,
+		scanInterval:  reg.Gauge(MetricScanInterval, node),
+		batchBytes:    reg.Counter(MetricBatchBytes, node),
+		skips:         make(map[string]*metrics.Counter),
+		sents:         make(map[string]*metrics.Counter),
+		disps:         make(map[msg.DispatcherID]*dispatcherMetrics),
 	}
 }
 
