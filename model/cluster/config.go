@@ -94,6 +94,9 @@ const (
 	// BugRedoAckUnwritten makes the redo sink acknowledge one row in a
 	// hundred without writing it (caught by disaster).
 	BugRedoAckUnwritten = "bug/model/redoAckUnwritten"
+	// BugDispatcherCheckpointOffByOne makes dispatchers report a checkpoint
+	// one too low now and then (caught by monotonic's dispatcher sweep).
+	BugDispatcherCheckpointOffByOne = "bug/model/dispatcherCheckpointOffByOne"
 )
 
 // Bugs lists every planted bug with the checker expected to catch it.
@@ -105,6 +108,7 @@ func Bugs() [][2]string {
 		{BugForgetPopDecrement, "memory"},
 		{BugDropDownstreamRow, "no-loss"},
 		{BugRedoAckUnwritten, "disaster"},
+		{BugDispatcherCheckpointOffByOne, "monotonic"},
 	}
 }
 

@@ -78,15 +78,9 @@ type watch struct {
 
 type monoState struct {
 	flushedResolved uint64
-	maint           map[uint64]uint64        // epoch -> checkpoint
-	redoGlobal      map[string]uint64        // node@incarnation -> redoGlobalTs
-	dispatchers     map[dispatcherKey]uint64 // checkpoint per dispatcher incarnation
-}
-
-// dispatcherKey names one dispatcher of one node incarnation.
-type dispatcherKey struct {
-	inc string // node@incarnation
-	id  msg.DispatcherID
+	maint           map[uint64]uint64 // epoch -> checkpoint
+	redoGlobal      map[string]uint64 // node@incarnation -> redoGlobalTs
+	disp            []dispatcherMono  // by capture index
 }
 
 type watchMetrics struct {
@@ -102,7 +96,7 @@ func newWatch(cl *Cluster) *watch {
 	// writes that first meta asynchronously; on slow object storage its PUT
 	// can land after the first ordering check, which must not then see 0.
 	wt := &watch{cl: cl, inv: map[string]*check.Checker{}, durableRedo: cl.startTs, mono: monoState{maint: map[uint64]uint64{},
-		redoGlobal: map[string]uint64{}, dispatchers: map[dispatcherKey]uint64{}}}
+		redoGlobal: map[string]uint64{}}}
 	for _, inv := range Invariants() {
 		wt.inv[inv[0]] = cl.checks.Add(inv[0], inv[1])
 	}
@@ -160,8 +154,11 @@ func (wt *watch) checkMonotonic() {
 		// back; a restarted maintainer starts from it.
 		wt.cl.pdCheckpoint = max(wt.cl.pdCheckpoint, ck)
 	}
-	wt.minDispatcherCk = math.MaxUint64
-	for _, c := range wt.cl.captures {
+	sweep := wt.ticks%sweepEvery == 0 || wt.final
+	if sweep {
+		wt.minDispatcherCk = math.MaxUint64
+	}
+	for i, c := range wt.cl.captures {
 		if c.mgr == nil {
 			continue
 		}
@@ -169,35 +166,61 @@ func (wt *watch) checkMonotonic() {
 		g := c.mgr.RedoGlobalTs()
 		mono.Check(g >= wt.mono.redoGlobal[inc], "%s redoGlobalTs went back from %d to %d", inc, wt.mono.redoGlobal[inc], g)
 		wt.mono.redoGlobal[inc] = max(wt.mono.redoGlobal[inc], g)
-		for _, t := range c.allTables() {
-			wt.checkDispatcher(inc, msg.DispatcherID{Table: t, Mode: msg.ModeMain}, c)
-			if wt.cl.cfg.Redo.Enabled {
-				wt.checkDispatcher(inc, msg.DispatcherID{Table: t, Mode: msg.ModeRedo}, c)
-			}
+		if sweep {
+			wt.checkDispatchers(i, c, inc)
 		}
 	}
 }
 
-func (wt *watch) checkDispatcher(inc string, id msg.DispatcherID, c *capture) {
-	var ck uint64
-	if id.Mode == msg.ModeMain {
-		d := c.mgr.EventDispatcher(id.Table)
-		if d == nil {
-			return
-		}
-		ck = d.CheckpointTs()
-	} else {
-		d := c.mgr.RedoDispatcher(id.Table)
-		if d == nil {
-			return
-		}
-		ck = d.CheckpointTs()
+// sweepEvery is how many ticks apart the per-dispatcher monotonic sweep
+// runs: it visits every dispatcher (200 000 at TiCDC's scale), so once a
+// second; a checkpoint that went back stays back until it is seen.
+const sweepEvery = 10
+
+// dispatcherMono is the highest checkpoint seen of each dispatcher of one
+// node incarnation, by the index of its table in capture.allTables (tables
+// are only appended, so an index keeps its table).
+type dispatcherMono struct {
+	incarnation uint64
+	main, redo  []uint64
+}
+
+// checkDispatchers checks that no dispatcher checkpoint of capture c (the
+// i-th) went back since the last sweep, and folds them into
+// minDispatcherCk.
+func (wt *watch) checkDispatchers(i int, c *capture, inc string) {
+	for len(wt.mono.disp) <= i {
+		wt.mono.disp = append(wt.mono.disp, dispatcherMono{})
 	}
-	wt.minDispatcherCk = min(wt.minDispatcherCk, ck)
-	key := dispatcherKey{inc, id}
-	last := wt.mono.dispatchers[key]
-	wt.inv[InvMonotonic].Check(ck >= last, "dispatcher %s/%s checkpoint went back from %d to %d", inc, id, last, ck)
-	wt.mono.dispatchers[key] = max(last, ck)
+	st := &wt.mono.disp[i]
+	if st.incarnation != c.node.Incarnation() { // new dispatchers: no history
+		*st = dispatcherMono{incarnation: c.node.Incarnation()}
+	}
+	tables := c.allTables()
+	for len(st.main) < len(tables) {
+		st.main, st.redo = append(st.main, 0), append(st.redo, 0)
+	}
+	mono := wt.inv[InvMonotonic]
+	check := func(last *uint64, id msg.DispatcherID, ck uint64) {
+		wt.minDispatcherCk = min(wt.minDispatcherCk, ck)
+		if ck < *last {
+			mono.Failf("dispatcher %s/%s checkpoint went back from %d to %d", inc, id, *last, ck)
+			return
+		}
+		mono.Pass()
+		*last = ck
+	}
+	for j, t := range tables {
+		if d := c.mgr.EventDispatcher(t); d != nil {
+			check(&st.main[j], msg.DispatcherID{Table: t, Mode: msg.ModeMain}, d.CheckpointTs())
+		}
+		if !wt.cl.cfg.Redo.Enabled {
+			continue
+		}
+		if d := c.mgr.RedoDispatcher(t); d != nil {
+			check(&st.redo[j], msg.DispatcherID{Table: t, Mode: msg.ModeRedo}, d.CheckpointTs())
+		}
+	}
 }
 
 // checkOrdering: checkpoint <= durable redo resolved <= upstream resolved.

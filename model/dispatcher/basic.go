@@ -25,6 +25,9 @@ type basic struct {
 
 	// block is the pending block event, nil when none.
 	block *pendingBlock
+	// checkpointCalls counts CheckpointTs calls, for the planted
+	// CheckpointOffByOne.
+	checkpointCalls uint64
 	// lastBlock is the key of the last block event finished, zero if none.
 	lastBlock blockKey
 	// resends are the statuses resent until acknowledged, oldest first.
@@ -64,10 +67,16 @@ func (b *basic) ID() msg.DispatcherID { return b.id }
 // Sync(S). Ignoring the block's own write keeps it from going back from S
 // to S - 1 while the syncpoint row is written.
 func (b *basic) CheckpointTs() uint64 {
+	ck := b.prog.checkpoint()
 	if b.block != nil {
-		return max(b.block.key.commitTs-1, b.prog.idle())
+		ck = max(b.block.key.commitTs-1, b.prog.idle())
 	}
-	return b.prog.checkpoint()
+	if b.cfg.TestingKnobs.CheckpointOffByOne {
+		if b.checkpointCalls++; b.checkpointCalls%64 == 0 && ck > 0 {
+			return ck - 1
+		}
+	}
+	return ck
 }
 
 // ResolvedTs returns the last resolved ts the dispatcher handled.

@@ -63,6 +63,10 @@ type TestingKnobs struct {
 	// trigger report WAITING at a syncpoint and carry on without waiting
 	// for the barrier (a planted bug for the syncpoint-barrier checker).
 	SkipSyncPointBarrier bool
+	// CheckpointOffByOne makes every 64th CheckpointTs one less than the
+	// truth: a checkpoint that goes back (a planted bug for the monotonic
+	// checker's per-dispatcher sweep).
+	CheckpointOffByOne bool
 }
 
 // validate fills in defaults and rejects bad values.
