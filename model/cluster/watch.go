@@ -74,6 +74,10 @@ type watch struct {
 	minDispatcherCk uint64
 	ticks           uint64 // tick calls so far
 	final           bool   // the end-of-world checks are running
+	// gapLo and gapHi are the lowest and highest event dispatcher
+	// checkpoints of the current sweep (gapSeen: any at all).
+	gapLo, gapHi uint64
+	gapSeen      bool
 }
 
 type monoState struct {
@@ -154,9 +158,12 @@ func (wt *watch) checkMonotonic() {
 		// back; a restarted maintainer starts from it.
 		wt.cl.pdCheckpoint = max(wt.cl.pdCheckpoint, ck)
 	}
-	sweep := wt.ticks%sweepEvery == 0 || wt.final
+	// The sweep runs on the tick just before each whole second, where the
+	// metrics sample (every second) reads the fast/slow gauge.
+	sweep := wt.ticks%sweepEvery == sweepEvery-1 || wt.final
 	if sweep {
 		wt.minDispatcherCk = math.MaxUint64
+		wt.gapLo, wt.gapHi, wt.gapSeen = 0, 0, false
 	}
 	for i, c := range wt.cl.captures {
 		if c.mgr == nil {
@@ -169,6 +176,9 @@ func (wt *watch) checkMonotonic() {
 		if sweep {
 			wt.checkDispatchers(i, c, inc)
 		}
+	}
+	if sweep && wt.gapSeen {
+		wt.met.fastSlowGap.Set(float64(tso.Physical(wt.gapHi)-tso.Physical(wt.gapLo)) / 1000)
 	}
 }
 
@@ -212,7 +222,14 @@ func (wt *watch) checkDispatchers(i int, c *capture, inc string) {
 	}
 	for j, t := range tables {
 		if d := c.mgr.EventDispatcher(t); d != nil {
-			check(&st.main[j], msg.DispatcherID{Table: t, Mode: msg.ModeMain}, d.CheckpointTs())
+			ck := d.CheckpointTs()
+			check(&st.main[j], msg.DispatcherID{Table: t, Mode: msg.ModeMain}, ck)
+			if t != msg.TableTrigger { // the fast/slow spread is over tables
+				if !wt.gapSeen || ck < wt.gapLo {
+					wt.gapLo = ck
+				}
+				wt.gapHi, wt.gapSeen = max(wt.gapHi, ck), true
+			}
 		}
 		if !wt.cl.cfg.Redo.Enabled {
 			continue
@@ -271,8 +288,8 @@ func (wt *watch) checkMemory() {
 }
 
 // updateLags sets the lag gauges: now (as a TSO physical time) minus the
-// checkpoint and the durable redo resolved ts, and the spread of event
-// dispatcher checkpoints (fast minus slow).
+// checkpoint and the durable redo resolved ts. The spread of event
+// dispatcher checkpoints (fast minus slow) is set by the dispatcher sweep.
 func (wt *watch) updateLags() {
 	nowMs := tso.Physical(wt.cl.up.Clock().At(wt.cl.w.Now()))
 	lag := func(ts uint64) float64 { return float64(nowMs-tso.Physical(ts)) / 1000 }
@@ -280,26 +297,6 @@ func (wt *watch) updateLags() {
 	if wt.cl.cfg.Redo.Enabled {
 		wt.met.redoLag.Set(lag(wt.durableRedo))
 		wt.met.fenceGap.Set(float64(tso.Physical(wt.durableRedo)-tso.Physical(wt.cl.pdCheckpoint)) / 1000)
-	}
-	var lo, hi uint64
-	first := true
-	for _, c := range wt.cl.captures {
-		if c.mgr == nil {
-			continue
-		}
-		for _, t := range c.tables {
-			if d := c.mgr.EventDispatcher(t); d != nil {
-				ck := d.CheckpointTs()
-				if first || ck < lo {
-					lo = ck
-				}
-				hi = max(hi, ck)
-				first = false
-			}
-		}
-	}
-	if !first {
-		wt.met.fastSlowGap.Set(float64(tso.Physical(hi)-tso.Physical(lo)) / 1000)
 	}
 }
 
