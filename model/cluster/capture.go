@@ -138,7 +138,7 @@ func (c *capture) startDispatchers(startTs uint64) error {
 	dc.RedoEnabled = cfg.Redo.Enabled
 	dc.TestingKnobs.BypassFence = cfg.bug(BugBypassFence)
 	dc.TestingKnobs.SkipSyncPointBarrier = cfg.bug(BugSkipSyncPointBarrier)
-	dc.TestingKnobs.CheckpointOffByOne = cfg.bug(BugDispatcherCheckpointOffByOne)
+	dc.TestingKnobs.CheckpointGoesBack = cfg.bug(BugDispatcherCheckpointGoesBack)
 	mc := dispatcher.ManagerConfig{Maintainer: c.cl.maintainerNode(), MaintainerEpoch: c.cl.maintEpoch, Dispatcher: dc}
 	if cfg.Redo.Enabled {
 		mc.FlushInterval = cfg.Redo.Engine.FlushInterval

@@ -94,9 +94,10 @@ const (
 	// BugRedoAckUnwritten makes the redo sink acknowledge one row in a
 	// hundred without writing it (caught by disaster).
 	BugRedoAckUnwritten = "bug/model/redoAckUnwritten"
-	// BugDispatcherCheckpointOffByOne makes dispatchers report a checkpoint
-	// one too low now and then (caught by monotonic's dispatcher sweep).
-	BugDispatcherCheckpointOffByOne = "bug/model/dispatcherCheckpointOffByOne"
+	// BugDispatcherCheckpointGoesBack makes dispatchers now and then report
+	// a checkpoint two seconds too low (caught by monotonic's dispatcher
+	// sweep).
+	BugDispatcherCheckpointGoesBack = "bug/model/dispatcherCheckpointGoesBack"
 )
 
 // Bugs lists every planted bug with the checker expected to catch it.
@@ -108,7 +109,7 @@ func Bugs() [][2]string {
 		{BugForgetPopDecrement, "memory"},
 		{BugDropDownstreamRow, "no-loss"},
 		{BugRedoAckUnwritten, "disaster"},
-		{BugDispatcherCheckpointOffByOne, "monotonic"},
+		{BugDispatcherCheckpointGoesBack, "monotonic"},
 	}
 }
 

@@ -26,7 +26,7 @@ type basic struct {
 	// block is the pending block event, nil when none.
 	block *pendingBlock
 	// checkpointCalls counts CheckpointTs calls, for the planted
-	// CheckpointOffByOne.
+	// CheckpointGoesBack.
 	checkpointCalls uint64
 	// lastBlock is the key of the last block event finished, zero if none.
 	lastBlock blockKey
@@ -71,9 +71,13 @@ func (b *basic) CheckpointTs() uint64 {
 	if b.block != nil {
 		ck = max(b.block.key.commitTs-1, b.prog.idle())
 	}
-	if b.cfg.TestingKnobs.CheckpointOffByOne {
-		if b.checkpointCalls++; b.checkpointCalls%64 == 0 && ck > 0 {
-			return ck - 1
+	if b.cfg.TestingKnobs.CheckpointGoesBack {
+		// Two seconds of TSO time (physical ms above 18 logical bits).
+		const back = 2000 << 18
+		// A hash of the call count, not a period: callers poll on periods
+		// of their own, and a fixed period can phase-lock with them.
+		if b.checkpointCalls++; (b.checkpointCalls*0x9e3779b97f4a7c15)>>60 == 0 && ck > back {
+			return ck - back
 		}
 	}
 	return ck

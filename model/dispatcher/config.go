@@ -63,10 +63,11 @@ type TestingKnobs struct {
 	// trigger report WAITING at a syncpoint and carry on without waiting
 	// for the barrier (a planted bug for the syncpoint-barrier checker).
 	SkipSyncPointBarrier bool
-	// CheckpointOffByOne makes every 64th CheckpointTs one less than the
-	// truth: a checkpoint that goes back (a planted bug for the monotonic
-	// checker's per-dispatcher sweep).
-	CheckpointOffByOne bool
+	// CheckpointGoesBack makes one CheckpointTs in 16 (by a hash of the
+	// call count) two seconds lower than the truth, as a stale resolved ts
+	// read on a rare path would: a checkpoint that goes back (a planted bug
+	// for the monotonic checker's per-dispatcher sweep).
+	CheckpointGoesBack bool
 }
 
 // validate fills in defaults and rejects bad values.

@@ -81,8 +81,8 @@ func PlantedBugs() []PlantedBug {
 			Why: "the downstream drops one row in a hundred below the checkpoint", World: plantedBase},
 		{Name: cluster.BugRedoAckUnwritten, Property: PropInvariantPrefix + cluster.InvDisaster,
 			Why: "the redo sink acknowledges rows it never wrote, so the log applied to the downstream misses them", World: plantedBase},
-		{Name: cluster.BugDispatcherCheckpointOffByOne, Property: PropInvariantPrefix + cluster.InvMonotonic,
-			Why: "a dispatcher now and then reports its checkpoint one too low, so it goes back between two sweeps", World: plantedBase},
+		{Name: cluster.BugDispatcherCheckpointGoesBack, Property: PropInvariantPrefix + cluster.InvMonotonic,
+			Why: "a dispatcher now and then reports its checkpoint two seconds too low, so it goes back between two sweeps", World: plantedBase},
 	}
 }
 
