@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // invariantTable shows every invariant's result per variant and, for each

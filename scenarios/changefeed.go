@@ -10,7 +10,7 @@ import (
 	"github.com/redosim/redosim/model/downstream"
 	"github.com/redosim/redosim/model/scanwindow"
 	"github.com/redosim/redosim/model/upstream"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/disk"
 	"github.com/redosim/redosim/sim/netsim"

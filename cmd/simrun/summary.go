@@ -8,7 +8,7 @@ import (
 
 	"github.com/montanaflynn/stats"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/scenarios"
 )
 
