@@ -242,6 +242,12 @@ func writeJSON(path string, v any) error {
 // ErrNoResults is returned by Load when a directory holds no run.json.
 var ErrNoResults = errors.New("results: not a results directory (no run.json)")
 
+// ErrInvalid marks what Load refuses in the content of results
+// directories: a file that does not decode, a foreign schema version,
+// directories that are not one campaign. The input is at fault, not the
+// program; test with errors.Is.
+var ErrInvalid = errors.New("results: invalid results")
+
 // Load reads one or more results directories (the shards of one campaign)
 // and merges them: the run of the first directory, and the union of the
 // worlds, sorted by variant order then seed. A world present in two
@@ -257,7 +263,7 @@ func Load(dirs ...string) (*Run, []*World, error) {
 		if run == nil {
 			run = r
 		} else if r.Scenario != run.Scenario {
-			return nil, nil, fmt.Errorf("results: %s is scenario %q, %s is %q: not one campaign", dirs[0], run.Scenario, dir, r.Scenario)
+			return nil, nil, fmt.Errorf("%w: %s is scenario %q, %s is %q: not one campaign", ErrInvalid, dirs[0], run.Scenario, dir, r.Scenario)
 		} else {
 			run.Seeds = mergeSeeds(run.Seeds, r.Seeds)
 		}
@@ -281,10 +287,10 @@ func loadRun(dir string) (*Run, error) {
 	}
 	var r Run
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("results: %s/run.json: %w", dir, err)
+		return nil, fmt.Errorf("%w: %s/run.json: %w", ErrInvalid, dir, err)
 	}
 	if r.Version != Version {
-		return nil, fmt.Errorf("results: %s/run.json has schema version %d, this build reads %d", dir, r.Version, Version)
+		return nil, fmt.Errorf("%w: %s/run.json has schema version %d, this build reads %d", ErrInvalid, dir, r.Version, Version)
 	}
 	return &r, nil
 }
@@ -302,11 +308,11 @@ func loadWorlds(dir string, byKey map[string]*World) error {
 		}
 		var w World
 		if err := json.Unmarshal(data, &w); err != nil {
-			return fmt.Errorf("results: %s: %w", p, err)
+			return fmt.Errorf("%w: %s: %w", ErrInvalid, p, err)
 		}
 		key := w.FileName()
 		if prev, ok := byKey[key]; ok && prev.TraceHash != w.TraceHash {
-			return fmt.Errorf("results: world %s appears twice with different trace hashes (%s, %s)", key, prev.TraceHash, w.TraceHash)
+			return fmt.Errorf("%w: world %s appears twice with different trace hashes (%s, %s)", ErrInvalid, key, prev.TraceHash, w.TraceHash)
 		}
 		byKey[key] = &w
 	}

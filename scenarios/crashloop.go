@@ -98,7 +98,7 @@ func buildCrashLoop(env *Env) error {
 			err = scheduleDiskCrash(env, cl, e)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: crash-loop plan: %s: %v", ErrConfig, e, err)
+			return fmt.Errorf("%w: crash-loop plan: %s: %w", ErrConfig, e, err)
 		}
 	}
 	pw := newProgressWatch(env, cl)

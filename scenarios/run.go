@@ -93,7 +93,7 @@ func newEnv(spec Spec) (*Env, error) {
 	}
 	plan, err := fault.Parse(spec.Faults)
 	if err != nil {
-		return nil, fmt.Errorf("%w: -faults: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: -faults: %w", ErrConfig, err)
 	}
 	steps := spec.StepsMax
 	if steps == 0 {
@@ -102,7 +102,7 @@ func newEnv(spec Spec) (*Env, error) {
 	w := sim.NewWorld(sim.WorldConfig{Seed: spec.Seed, KeepTrace: spec.KeepTrace, StepsMax: steps})
 	inj, err := fault.New(fault.Config{Plan: plan, Clock: w.Loop, Streams: w.Streams, Catalogue: Catalogue()})
 	if err != nil {
-		return nil, fmt.Errorf("%w: -faults: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: -faults: %w", ErrConfig, err)
 	}
 	w.Faults = inj
 	d := sc.Duration
