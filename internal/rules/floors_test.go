@@ -30,7 +30,7 @@ type floor struct {
 	stdBanned []string
 }
 
-// floors is the layer map of ARCHITECTURE.md, ground floor first. A
+// floors is the layer map of docs/ARCHITECTURE.md, ground floor first. A
 // package's floor is its most specific row (an exact path beats a
 // pattern, a longer pattern a shorter one); every package of the module
 // must have one, and every row must name a package. Dependencies are
