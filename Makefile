@@ -9,6 +9,13 @@ OUT       ?= out/syncpoint
 FUZZTIME  ?= 5s
 SIMRUN    := bin/simrun
 
+# Lint tools, pinned and installed from the Go module proxy into bin/tools
+# (one directory per version, so a bump reinstalls).
+STATICCHECK_VERSION ?= v0.8.2
+DEADCODE_VERSION    ?= v0.52.0
+STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+DEADCODE    := bin/tools/deadcode-$(DEADCODE_VERSION)/deadcode
+
 .PHONY: all build sim test unit fuzz-short lint bench bench-kernel bench-engine bench-world swarm fuzz report-check clean
 
 all: build
@@ -32,12 +39,23 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeRecord$$' -fuzztime=$(FUZZTIME) ./engine/codec
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeMeta$$' -fuzztime=$(FUZZTIME) ./engine/codec
 
-## lint: formatting, vet, and the determinism rules.
-lint:
+## lint: formatting, a tidy go.mod, vet, staticcheck, no dead code, and the
+## layer and determinism rules (internal/rules).
+lint: $(STATICCHECK) $(DEADCODE)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	@out=$$($(DEADCODE) -test ./...) || exit 1; \
+	  if [ -n "$$out" ]; then echo "dead code (deadcode -test):"; echo "$$out"; exit 1; fi
 	$(GO) test -count=1 ./internal/rules/
+
+$(STATICCHECK):
+	GOBIN=$(abspath $(dir $@)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(DEADCODE):
+	GOBIN=$(abspath $(dir $@)) $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
 
 ## fuzz: a longer fuzz campaign (FUZZTIME=1m by default here).
 fuzz:

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/redosim/redosim/reports/reportstest"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 func TestRenderRejectsUnusableInput(t *testing.T) {

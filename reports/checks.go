@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/redosim/redosim/reports/results"
 )
 
 // invariantTable shows every invariant's result per variant and, for each
@@ -148,14 +146,4 @@ func worldSet(names []string, total int) string {
 		return fmt.Sprintf("%d worlds: %s, …", len(names), strings.Join(names[:8], ", "))
 	}
 	return strings.Join(names, ", ")
-}
-
-// anyViolation reports whether some invariant failed in some world.
-func anyViolation(worlds []*results.World) bool {
-	for _, w := range worlds {
-		if !w.Held() {
-			return true
-		}
-	}
-	return false
 }

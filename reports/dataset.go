@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // ErrNoWorlds is returned by Render when there is nothing to report.

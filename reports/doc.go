@@ -4,7 +4,7 @@
 // (long format, for notebooks), plots/ (PNG and SVG) and trace.json (a
 // Chrome trace-event timeline for Perfetto).
 //
-// It reads only reports/results, never the model, the engine or the
+// It reads only package results, never the model, the engine or the
 // scenarios. Statistics come from reports/stats (type-7 percentiles, sample
 // standard deviation, seeded bootstrap intervals, comparisons with
 // verdicts), figures from reports/plots, the timeline from

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/redosim/redosim/reports/plots"
-	"github.com/redosim/redosim/reports/results"
 	"github.com/redosim/redosim/reports/stats"
+	"github.com/redosim/redosim/results"
 )
 
 // document is everything report.md and index.html show, formatted once so

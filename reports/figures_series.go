@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/redosim/redosim/reports/plots"
-	"github.com/redosim/redosim/reports/results"
 	"github.com/redosim/redosim/reports/stats"
+	"github.com/redosim/redosim/results"
 )
 
 // Bounds of the time-series figures.

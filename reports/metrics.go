@@ -4,8 +4,8 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/redosim/redosim/reports/results"
 	"github.com/redosim/redosim/reports/stats"
+	"github.com/redosim/redosim/results"
 )
 
 // Kinds of metric.

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
 	"github.com/redosim/redosim/reports/timeline"
+	"github.com/redosim/redosim/results"
 )
 
 // Render writes the report of run and worlds into outDir (created if

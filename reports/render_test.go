@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/redosim/redosim/reports/reportstest"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/fixture.report.md from the current renderer")

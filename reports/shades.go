@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/redosim/redosim/reports/plots"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // isBarrier reports whether a span is a syncpoint barrier.

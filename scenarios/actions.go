@@ -38,7 +38,7 @@ func scheduleActions(env *Env, cl *cluster.Cluster) error {
 			err = fmt.Errorf("action %s is not supported by changefeed worlds", e.Name)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: -faults: %s: %v", ErrConfig, e, err)
+			return fmt.Errorf("%w: -faults: %s: %w", ErrConfig, e, err)
 		}
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"github.com/redosim/redosim/model/downstream"
 	"github.com/redosim/redosim/model/scanwindow"
 	"github.com/redosim/redosim/model/upstream"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/disk"
 	"github.com/redosim/redosim/sim/netsim"
@@ -108,7 +108,7 @@ func clusterConfig(env *Env) (cluster.Config, error) {
 	p := env.P
 	hot, err := parseTables(p.String("hot-tables"))
 	if err != nil {
-		return cluster.Config{}, fmt.Errorf("%w: hot-tables: %v", ErrConfig, err)
+		return cluster.Config{}, fmt.Errorf("%w: hot-tables: %w", ErrConfig, err)
 	}
 	cfg := cluster.Config{
 		Nodes: p.Int("nodes"),
@@ -155,7 +155,7 @@ func redoConfig(env *Env, cfg *cluster.Config) error {
 	p := env.P
 	policy, err := core.ParsePolicy(p.String("flush-policy"))
 	if err != nil {
-		return fmt.Errorf("%w: flush-policy: %v", ErrConfig, err)
+		return fmt.Errorf("%w: flush-policy: %w", ErrConfig, err)
 	}
 	cfg.Redo = cluster.RedoConfig{Enabled: p.Bool("redo"), Storage: p.String("redo-storage"), DiskProfile: p.String("redo-disk"),
 		Engine: core.Config{Policy: policy, FlushInterval: p.Duration("flush-interval"), FlushRows: p.Int("flush-rows"),
@@ -176,7 +176,7 @@ func controlConfig(env *Env, cfg *cluster.Config) error {
 	p := env.P
 	alg, err := scanwindow.ParseAlgorithm(p.String("scan-window"))
 	if err != nil {
-		return fmt.Errorf("%w: scan-window: %v", ErrConfig, err)
+		return fmt.Errorf("%w: scan-window: %w", ErrConfig, err)
 	}
 	cfg.EventService.Window.Algorithm = alg
 	cfg.EventService.CongestionControlVersion = p.Int("congestion-control")

@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"sort"
-
 	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/sim/metrics"
 )
@@ -71,20 +69,8 @@ func summarize(env *Env, cl *cluster.Cluster) {
 	}
 }
 
-// p99 is the type-7 99th percentile (0 for no data).
-func p99(vals []float64) float64 {
-	if len(vals) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), vals...)
-	sort.Float64s(s)
-	h := 0.99 * float64(len(s)-1)
-	lo := int(h)
-	if lo+1 >= len(s) {
-		return s[lo]
-	}
-	return s[lo] + (h-float64(lo))*(s[lo+1]-s[lo])
-}
+// p99 is the type-7 99th percentile, or 0 for no data (see quantileOf).
+func p99(vals []float64) float64 { return quantileOf(vals, 0.99) }
 
 func maxOf(vals []float64) float64 {
 	m := 0.0

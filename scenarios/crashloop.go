@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/dist"
 	"github.com/redosim/redosim/sim/fault"
@@ -98,7 +98,7 @@ func buildCrashLoop(env *Env) error {
 			err = scheduleDiskCrash(env, cl, e)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: crash-loop plan: %s: %v", ErrConfig, e, err)
+			return fmt.Errorf("%w: crash-loop plan: %s: %w", ErrConfig, e, err)
 		}
 	}
 	pw := newProgressWatch(env, cl)

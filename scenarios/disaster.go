@@ -8,7 +8,7 @@ import (
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/model/tso"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/check"
 )
@@ -135,7 +135,7 @@ func (dr *disasterRun) configure() error {
 	if p.Bool("apply-split-hot") {
 		hot, err := parseTables(p.String("hot-tables"))
 		if err != nil {
-			return fmt.Errorf("%w: hot-tables: %v", ErrConfig, err)
+			return fmt.Errorf("%w: hot-tables: %w", ErrConfig, err)
 		}
 		for _, t := range hot {
 			dr.cfg.Hot = append(dr.cfg.Hot, apply.HotTable{TableID: t})

@@ -1,7 +1,7 @@
 package scenarios
 
 import (
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/check"
 	"github.com/redosim/redosim/sim/fault"

@@ -3,9 +3,10 @@ package scenarios
 import (
 	"sort"
 
+	"github.com/redosim/redosim/internal/quantile"
 	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/model/tso"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/metrics"
 )
@@ -239,17 +240,11 @@ func seriesLabelKey(labels []metrics.Label) string {
 	return k
 }
 
-// quantileOf is the type-7 q-quantile of xs (0 for no data).
+// quantileOf is the type-7 q-quantile of xs (internal/quantile), or 0 for
+// no data: a scalar must be a number, and JSON has no NaN.
 func quantileOf(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	h := q * float64(len(s)-1)
-	lo := int(h)
-	if lo+1 >= len(s) {
-		return s[lo]
-	}
-	return s[lo] + (h-float64(lo))*(s[lo+1]-s[lo])
+	return quantile.Of(xs, q)
 }

@@ -3,7 +3,7 @@ package scenarios
 import (
 	"testing"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 )
 

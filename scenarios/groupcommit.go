@@ -6,7 +6,7 @@ import (
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/simdriver"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/check"
 	"github.com/redosim/redosim/sim/disk"
@@ -112,11 +112,11 @@ func buildGroupCommit(env *Env) error {
 	}
 	prof, err := disk.ProfileByName(p.String("disk"))
 	if err != nil {
-		return fmt.Errorf("%w: disk: %v", ErrConfig, err)
+		return fmt.Errorf("%w: disk: %w", ErrConfig, err)
 	}
 	policy, err := core.ParsePolicy(p.String("policy"))
 	if err != nil {
-		return fmt.Errorf("%w: policy: %v", ErrConfig, err)
+		return fmt.Errorf("%w: policy: %w", ErrConfig, err)
 	}
 	g := &groupCommitWorld{env: env, dk: disk.New(env.W, disk.Config{Name: "disk", Profile: prof}),
 		cfg: core.Config{CaptureID: "gc", Changefeed: "groupcommit", Policy: policy, FlushInterval: p.Duration("flush-interval"),
@@ -132,7 +132,7 @@ func buildGroupCommit(env *Env) error {
 	g.row = codec.SizedRow(codec.Row{TableID: 1, Key: []byte("w0000-0000000000"), Op: codec.OpInsert, StartTs: 1, CommitTs: 2},
 		codec.RowShape{FrameBytes: rowBytes, Columns: 4})
 	if g.drv, _, err = simdriver.Open(env.W, g.cfg, g.target); err != nil {
-		return fmt.Errorf("%w: engine: %v", ErrConfig, err)
+		return fmt.Errorf("%w: engine: %w", ErrConfig, err)
 	}
 	for w := 0; w < writers; w++ {
 		env.W.Loop.At(0, func() { g.append(w, 0) })

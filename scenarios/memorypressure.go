@@ -3,7 +3,7 @@ package scenarios
 import (
 	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/model/tso"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/metrics"
 )

@@ -7,7 +7,7 @@ import (
 
 	"github.com/redosim/redosim/engine/apply"
 	"github.com/redosim/redosim/engine/codec"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/check"
 	"github.com/redosim/redosim/sim/dist"

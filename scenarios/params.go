@@ -86,7 +86,7 @@ func (p Param) Validate(value string) error {
 		_, err = dist.Parse(value)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %s=%q is not a valid %s: %v", ErrConfig, p.Key, value, p.Kind, err)
+		return fmt.Errorf("%w: %s=%q is not a valid %s: %w", ErrConfig, p.Key, value, p.Kind, err)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/redosim/redosim/model/cluster"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 )
 

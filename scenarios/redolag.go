@@ -6,7 +6,7 @@ import (
 
 	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/model/dispatcher"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/metrics"
 )

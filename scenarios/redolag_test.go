@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 )
 

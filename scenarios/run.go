@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/check"
 	"github.com/redosim/redosim/sim/fault"
@@ -105,7 +105,7 @@ func newEnv(spec Spec) (*Env, error) {
 	}
 	plan, err := fault.Parse(spec.Faults)
 	if err != nil {
-		return nil, fmt.Errorf("%w: -faults: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: -faults: %w", ErrConfig, err)
 	}
 	steps := spec.StepsMax
 	if steps == 0 {
@@ -114,7 +114,7 @@ func newEnv(spec Spec) (*Env, error) {
 	w := sim.NewWorld(sim.WorldConfig{Seed: spec.Seed, KeepTrace: spec.KeepTrace, StepsMax: steps})
 	inj, err := fault.New(fault.Config{Plan: plan, Clock: w.Loop, Streams: w.Streams, Catalogue: Catalogue()})
 	if err != nil {
-		return nil, fmt.Errorf("%w: -faults: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: -faults: %w", ErrConfig, err)
 	}
 	w.Faults = inj
 	d := sc.Duration

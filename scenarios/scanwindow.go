@@ -5,7 +5,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/metrics"
 )
@@ -88,7 +88,7 @@ func buildScanWindow(env *Env) error {
 	}
 	tables, err := parseTables(p.String("stall-tables"))
 	if err != nil {
-		return fmt.Errorf("%w: stall-tables: %v", ErrConfig, err)
+		return fmt.Errorf("%w: stall-tables: %w", ErrConfig, err)
 	}
 	cl, err := buildChangefeed(env, scanLimitTweak(env))
 	if err != nil {

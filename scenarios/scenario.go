@@ -19,7 +19,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/simdriver"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/disk"
 	"github.com/redosim/redosim/sim/netsim"
@@ -121,11 +121,11 @@ type redoWriter struct {
 func startRedoWriter(env *Env, nd *node.Node) error {
 	prof, err := disk.ProfileByName(env.P.String("disk"))
 	if err != nil {
-		return fmt.Errorf("%w: disk: %v", ErrConfig, err)
+		return fmt.Errorf("%w: disk: %w", ErrConfig, err)
 	}
 	policy, err := core.ParsePolicy(env.P.String("policy"))
 	if err != nil {
-		return fmt.Errorf("%w: policy: %v", ErrConfig, err)
+		return fmt.Errorf("%w: policy: %w", ErrConfig, err)
 	}
 	rw := &redoWriter{env: env, nd: nd, dk: disk.New(env.W, disk.Config{Name: "n1-disk", Profile: prof}),
 		cfg:     core.Config{CaptureID: "n1", Changefeed: "smoke", Policy: policy, NameSeed: env.W.Streams.Seed()},

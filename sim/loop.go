@@ -62,8 +62,15 @@ func (l *Loop) Now() Instant { return l.now }
 // Steps returns the number of events run so far.
 func (l *Loop) Steps() uint64 { return l.steps }
 
-// Pending returns the number of scheduled events.
-func (l *Loop) Pending() int { return len(l.heap) }
+// Pending returns the number of scheduled events. A one-shot event whose
+// function is running has fired and is not counted, although its record
+// still holds the top of the heap until that function returns.
+func (l *Loop) Pending() int {
+	if l.firing != nil {
+		return len(l.heap) - 1
+	}
+	return len(l.heap)
+}
 
 // At schedules fn at instant t. A t in the past runs at the current time,
 // after every event already scheduled for it.

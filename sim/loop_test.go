@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -246,5 +247,38 @@ func TestOrderWhenEventsScheduleFromInside(t *testing.T) {
 		if ran+len(cancelled) != ids {
 			t.Fatalf("seed %d: %d ran + %d cancelled != %d scheduled", seed, ran, len(cancelled), ids)
 		}
+	}
+}
+
+// TestPendingInsideAnEvent checks that Pending counts what is still to run,
+// seen from inside event functions. A one-shot event that is running has
+// fired: inside a loop's only event Pending is 0, and the successor that
+// takes the fired record's heap slot counts once. A periodic event that is
+// running is still pending, since it was rescheduled before its function ran.
+func TestPendingInsideAnEvent(t *testing.T) {
+	l := NewLoop(0)
+	var seen []int
+	l.At(1, func() {
+		seen = append(seen, l.Pending())
+		l.After(1, func() {})
+		seen = append(seen, l.Pending())
+		l.After(2, func() {})
+		seen = append(seen, l.Pending())
+	})
+	l.Run()
+	if want := "[0 1 2]"; fmt.Sprint(seen) != want {
+		t.Fatalf("Pending inside the only event, then after one and two successors = %v, want %s", seen, want)
+	}
+
+	p := NewLoop(0)
+	var tm Timer
+	inside := -1
+	tm = p.Every(10, func() {
+		inside = p.Pending()
+		tm.Stop()
+	})
+	p.Run()
+	if inside != 1 || p.Pending() != 0 {
+		t.Fatalf("Pending inside a periodic event = %d and after it stopped = %d, want 1 and 0", inside, p.Pending())
 	}
 }

@@ -1,55 +1,26 @@
 package sim
 
-import (
-	"fmt"
-	"time"
-)
+import "github.com/redosim/redosim/sim/vtime"
 
 // Instant is a point in virtual time: nanoseconds since the world started.
-// It never comes from a wall clock inside a world.
-type Instant int64
+// It is an alias of vtime.Instant, the leaf package that holds the time
+// types for code that must not import the kernel.
+type Instant = vtime.Instant
 
-// Duration is a span of virtual time in nanoseconds. It converts to
-// time.Duration for printing only.
-type Duration int64
+// Duration is a span of virtual time in nanoseconds, an alias of
+// vtime.Duration.
+type Duration = vtime.Duration
 
-// Common durations, in the manner of package time.
+// Common durations, in the manner of package time (see package vtime).
 const (
-	Nanosecond  Duration = 1
-	Microsecond          = 1000 * Nanosecond
-	Millisecond          = 1000 * Microsecond
-	Second               = 1000 * Millisecond
-	Minute               = 60 * Second
-	Hour                 = 60 * Minute
+	Nanosecond  = vtime.Nanosecond
+	Microsecond = vtime.Microsecond
+	Millisecond = vtime.Millisecond
+	Second      = vtime.Second
+	Minute      = vtime.Minute
+	Hour        = vtime.Hour
 )
-
-// Add returns the instant d after t.
-func (t Instant) Add(d Duration) Instant { return t + Instant(d) }
-
-// Sub returns the duration t-u.
-func (t Instant) Sub(u Instant) Duration { return Duration(t - u) }
-
-// Seconds returns t as floating-point seconds since the world started.
-func (t Instant) Seconds() float64 { return float64(t) / float64(Second) }
-
-// String formats t as the duration since the world started, e.g. "1m2.5s".
-func (t Instant) String() string { return "t+" + time.Duration(t).String() }
-
-// Seconds returns d as floating-point seconds.
-func (d Duration) Seconds() float64 { return float64(d) / float64(Second) }
-
-// Milliseconds returns d as floating-point milliseconds.
-func (d Duration) Milliseconds() float64 { return float64(d) / float64(Millisecond) }
-
-// String formats d like time.Duration.
-func (d Duration) String() string { return time.Duration(d).String() }
 
 // ParseDuration parses a duration string such as "300ms" or "10m" (the
 // syntax of time.ParseDuration) into a virtual Duration.
-func ParseDuration(s string) (Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("sim: parse duration %q: %w", s, err)
-	}
-	return Duration(d), nil
-}
+func ParseDuration(s string) (Duration, error) { return vtime.ParseDuration(s) }

@@ -96,12 +96,11 @@ var keepsUp = []string{"downstream-workers=128", "slow-factor=4"}
 // rungResult is what one rung measured.
 type rungResult struct {
 	rung
-	stats     benchStats
-	peakRSS   int64
-	outBytes  int64
-	exit      int
-	timedOut  bool
-	simulated sim.Duration
+	stats    benchStats
+	peakRSS  int64
+	outBytes int64
+	exit     int
+	timedOut bool
 }
 
 // runBenchWorld runs the ladder, each rung in a process of its own on one

@@ -92,7 +92,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report DIR...   |   simrun redo CMD ...")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, runExamples)
+		fmt.Fprint(stderr, runExamples, exitCodesDoc)
 	}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

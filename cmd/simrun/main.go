@@ -10,15 +10,20 @@
 //	simrun redo gen|inspect|verify|apply ...      real redo logs on the OS file system
 //	simrun bench-world                            the world benchmark ladder
 //
-// Exit codes: 0 every invariant held; 1 an invariant was violated; 2 bad
-// usage or configuration.
+// Exit codes: 0 every invariant held; 1 an invariant was violated (or redo
+// verify found corruption); 2 bad usage, configuration or input; 3 an
+// internal failure.
 package main
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"syscall"
+
+	"github.com/redosim/redosim/results"
 )
 
 // Exit codes.
@@ -26,7 +31,18 @@ const (
 	exitOK        = 0
 	exitViolation = 1
 	exitUsage     = 2
+	exitInternal  = 3
 )
+
+// exitCodesDoc ends every usage text.
+const exitCodesDoc = `
+Exit codes:
+  0  success: every invariant held
+  1  an invariant was violated (the replay command is printed), or redo verify/apply found corruption
+  2  bad usage, configuration or input: the flag, key, file or directory is named
+  3  internal failure: the harness itself failed (a world ended in error, output could not be
+     written, a bug); the message says what failed
+`
 
 // usageError is a bad flag, argument or configuration: exit 2.
 type usageError struct{ msg string }
@@ -62,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitCode(err, stderr)
 }
 
+// exitCode prints err and maps it to the exit code of its class; an error
+// of no known class is an internal failure.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
@@ -71,7 +89,7 @@ func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case errors.Is(err, errHelp):
 		return exitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), badInput(err):
 		fmt.Fprintln(stderr, "simrun:", err)
 		return exitUsage
 	case errors.As(err, &ve):
@@ -81,8 +99,25 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrun:", err)
 		return exitViolation
 	}
-	fmt.Fprintln(stderr, "simrun:", err)
-	return exitUsage
+	fmt.Fprintln(stderr, "simrun: internal failure:", err)
+	return exitInternal
+}
+
+// badInput reports whether err, though not a usageError, is about the
+// input: results directories that cannot be read as one campaign, or a
+// path named on the command line that does not exist, already exists, is
+// not a directory, is one, or may not be used. Other I/O errors (no space,
+// EIO) are internal failures.
+func badInput(err error) bool {
+	if errors.Is(err, results.ErrNoResults) || errors.Is(err, results.ErrInvalid) {
+		return true
+	}
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return errors.Is(pe.Err, fs.ErrNotExist) || errors.Is(pe.Err, fs.ErrExist) || errors.Is(pe.Err, fs.ErrPermission) ||
+		errors.Is(pe.Err, syscall.ENOTDIR) || errors.Is(pe.Err, syscall.EISDIR)
 }
 
 // errHelp ends a run that printed help.

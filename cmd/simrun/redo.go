@@ -26,7 +26,7 @@ const redoUsage = `Usage:
 
 func runRedo(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(stderr, redoUsage)
+		fmt.Fprint(stderr, redoUsage, exitCodesDoc)
 		if len(args) == 0 {
 			return usagef("redo: give a command: gen, inspect, verify or apply")
 		}

@@ -7,7 +7,7 @@ import (
 	"io"
 
 	"github.com/redosim/redosim/reports"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // runReport renders a report from results on disk, merging several

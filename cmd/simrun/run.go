@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/scenarios"
 	"github.com/redosim/redosim/sim"
 )

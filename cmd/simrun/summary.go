@@ -6,9 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/montanaflynn/stats"
-
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/internal/quantile"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/scenarios"
 )
 
@@ -80,11 +79,7 @@ func percentile(vals []float64, p float64) string {
 	if len(vals) == 0 {
 		return "-"
 	}
-	v, err := stats.Percentile(vals, p)
-	if err != nil {
-		return "-"
-	}
-	return formatNumber(v)
+	return formatNumber(quantile.Of(vals, p/100))
 }
 
 // formatNumber prints with 3 significant digits, plainly.

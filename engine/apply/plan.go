@@ -215,14 +215,8 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
-// Len returns the number of records (and steps) in the plan.
-func (p *Plan) Len() int { return len(p.steps) }
-
 // Step returns the step of record i.
 func (p *Plan) Step(i int) Step { return p.steps[i] }
-
-// Record returns record i of the log.
-func (p *Plan) Record(i int) *codec.Record { return &p.recs[i] }
 
 // Config returns the plan's config with its defaults filled in.
 func (p *Plan) Config() Config { return p.cfg }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/vtime"
 )
 
 // Policy is a flush policy: when the log writes, when it syncs, and when an
@@ -90,7 +90,7 @@ type Config struct {
 	Policy Policy
 	// FlushInterval is the row log's flush period under PolicyInterval and
 	// PolicyNone. Default 2 s (TiCDC's flush-interval); minimum 1 ms.
-	FlushInterval sim.Duration
+	FlushInterval vtime.Duration
 	// FlushRows flushes the row log early once more than this many rows are
 	// buffered (TiCDC's 1024). Default 1024; negative turns it off.
 	FlushRows int
@@ -99,7 +99,7 @@ type Config struct {
 	MaxLogBytes int64
 	// MetaFlushInterval is how often changed meta is persisted. Default
 	// 200 ms (TiCDC's meta-flush-interval).
-	MetaFlushInterval sim.Duration
+	MetaFlushInterval vtime.Duration
 	// MetaReader makes this engine a non-owner of the meta: several captures
 	// write logs into one store, and only the one that owns the changefeed's
 	// meta (TiCDC's table-trigger redo dispatcher) persists it and deletes
@@ -128,10 +128,10 @@ const SyncChainsMaxBound = 8
 
 // Defaults, after TiCDC's ConsistentConfig.
 const (
-	DefaultFlushInterval     = 2 * sim.Second
+	DefaultFlushInterval     = 2 * vtime.Second
 	DefaultFlushRows         = 1024
 	DefaultMaxLogBytes       = 64 << 20
-	DefaultMetaFlushInterval = 200 * sim.Millisecond
+	DefaultMetaFlushInterval = 200 * vtime.Millisecond
 )
 
 // ErrConfig is wrapped by every configuration error.
@@ -164,7 +164,7 @@ func (c *Config) validate() error {
 	if c.FlushInterval == 0 {
 		c.FlushInterval = DefaultFlushInterval
 	}
-	if c.FlushInterval < sim.Millisecond {
+	if c.FlushInterval < vtime.Millisecond {
 		return fmt.Errorf("%w: flush interval %v is under 1ms", ErrConfig, c.FlushInterval)
 	}
 	if c.FlushRows == 0 {
@@ -182,7 +182,7 @@ func (c *Config) validate() error {
 	if c.MetaFlushInterval == 0 {
 		c.MetaFlushInterval = DefaultMetaFlushInterval
 	}
-	if c.MetaFlushInterval < sim.Millisecond {
+	if c.MetaFlushInterval < vtime.Millisecond {
 		return fmt.Errorf("%w: meta flush interval %v is under 1ms", ErrConfig, c.MetaFlushInterval)
 	}
 	return nil

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/redosim/redosim/engine/codec"
-	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/vtime"
 )
 
 // ErrUnknownChain is returned by Advance for a chain the engine did not
@@ -47,13 +47,13 @@ func (e *Engine) Config() Config { return e.cfg }
 
 // AppendRow appends a row change and returns the row log's LSN at its end;
 // the row is acknowledged once RowAckedLSN reaches it.
-func (e *Engine) AppendRow(now sim.Instant, row *codec.Row) (LSN, error) {
+func (e *Engine) AppendRow(now vtime.Instant, row *codec.Row) (LSN, error) {
 	rec := codec.Record{Type: codec.TypeRow, Row: *row}
 	return e.row.append(now, &rec)
 }
 
 // AppendDDL appends a DDL; the DDL log writes and syncs each one on its own.
-func (e *Engine) AppendDDL(now sim.Instant, ddl *codec.DDL) (LSN, error) {
+func (e *Engine) AppendDDL(now vtime.Instant, ddl *codec.DDL) (LSN, error) {
 	rec := codec.Record{Type: codec.TypeDDL, DDL: *ddl}
 	return e.ddl.append(now, &rec)
 }
@@ -100,13 +100,13 @@ func (e *Engine) MetaPending() bool { return e.meta.unflushed != e.meta.flushed 
 
 // Tick tells the engine the time; interval flushes and meta flushes come
 // due on it.
-func (e *Engine) Tick(now sim.Instant) {
+func (e *Engine) Tick(now vtime.Instant) {
 	e.row.tick(now)
 	e.meta.tick(now)
 }
 
 // NextDeadline returns the next time the engine wants a Tick.
-func (e *Engine) NextDeadline() sim.Instant {
+func (e *Engine) NextDeadline() vtime.Instant {
 	next := e.meta.nextFlushAt
 	if t, ok := e.row.deadline(); ok && t < next {
 		next = t

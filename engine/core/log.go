@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/redosim/redosim/engine/codec"
-	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/vtime"
 )
 
 // LSN is a byte position in a log stream: the sum of the frame sizes of
@@ -67,7 +67,7 @@ type streamLog struct {
 	sealed                          []sealedFile
 	rowsPending                     int
 	flushWanted                     bool
-	nextFlushAt                     sim.Instant
+	nextFlushAt                     vtime.Instant
 	inflight                        *pendingChain
 	failed                          error
 	stats                           StreamStats
@@ -128,7 +128,7 @@ func newStreamLog(typ string, cfg *Config, policy Policy, uuids *uuidSource) *st
 }
 
 // append encodes rec into the stream and returns the LSN at its end.
-func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
+func (l *streamLog) append(now vtime.Instant, rec *codec.Record) (LSN, error) {
 	if l.failed != nil {
 		return 0, l.failed
 	}
@@ -229,7 +229,7 @@ func (l *streamLog) openFile(ts uint64) {
 }
 
 // tick marks a flush due when the flush interval has passed.
-func (l *streamLog) tick(now sim.Instant) {
+func (l *streamLog) tick(now vtime.Instant) {
 	if l.policy != PolicyInterval && l.policy != PolicyNone {
 		return
 	}
@@ -240,7 +240,7 @@ func (l *streamLog) tick(now sim.Instant) {
 }
 
 // deadline returns when the stream next wants a tick.
-func (l *streamLog) deadline() (sim.Instant, bool) {
+func (l *streamLog) deadline() (vtime.Instant, bool) {
 	if l.policy != PolicyInterval && l.policy != PolicyNone {
 		return 0, false
 	}

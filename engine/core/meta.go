@@ -2,7 +2,7 @@ package core
 
 import (
 	"github.com/redosim/redosim/engine/codec"
-	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/vtime"
 )
 
 // Meta is the log's progress record: every change with commitTs <=
@@ -28,7 +28,7 @@ type metaStream struct {
 	// durable; it becomes flushed when the repair chain succeeds.
 	recovered   Meta
 	files       []string // meta files on storage, oldest first
-	nextFlushAt sim.Instant
+	nextFlushAt vtime.Instant
 	due         bool
 	inflight    *metaChain
 	failed      error
@@ -52,7 +52,7 @@ func (m *metaStream) update(checkpointTs, resolvedTs uint64) {
 	m.unflushed.ResolvedTs = max(m.unflushed.ResolvedTs, resolvedTs)
 }
 
-func (m *metaStream) tick(now sim.Instant) {
+func (m *metaStream) tick(now vtime.Instant) {
 	if now >= m.nextFlushAt {
 		m.due = true
 		m.nextFlushAt = now.Add(m.cfg.MetaFlushInterval)

@@ -39,12 +39,6 @@ const (
 	ProbeUploadFailed = "engine/writer/uploadFailed"
 )
 
-// Probes lists the driver's probes.
-func Probes() []string {
-	return []string{ProbeCrashDuringMetaReplace, ProbeCrashDuringRotation, ProbeMetaReplaceInterrupted,
-		ProbeTornTail, ProbeOpenFileSealed, ProbeFsyncErrorInGroupCommit, ProbeNoSpace, ProbeUploadFailed}
-}
-
 // probeState is what the probes need to know about chains in flight.
 type probeState struct {
 	metaChains     int // meta chains in flight

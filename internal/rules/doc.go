@@ -1,6 +1,16 @@
 // Package rules holds tests that keep the project's source honest about
-// the determinism rules of ARCHITECTURE.md. It has no code of its own; its
-// tests read the repository's Go files.
+// the layer map and the determinism rules of docs/ARCHITECTURE.md. It has
+// no code of its own; its tests read the repository's Go files and ask go
+// list for the import graph.
+//
+// floors_test.go holds the layer map as a table (floors: for each package
+// pattern, the module packages it may depend on) and checks the transitive
+// dependencies (go list's Deps, as go list -deps prints them) of every
+// package of the module against it. It fails on an edge the table does not
+// allow, on a package the table does not place, on a row that names no
+// package, and on engine/core importing os, time, sync, syscall, net or a
+// random source directly. TestFloorsCatchPlantedEdges plants upward edges
+// through a go list -overlay and checks they are reported.
 //
 // determinism_test.go parses (go/parser, go/ast, with go/types for scopes,
 // never regular expressions, so comments and strings do not count) every

@@ -26,7 +26,6 @@ import (
 	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/model/downstream"
 	"github.com/redosim/redosim/model/maintainer"
-	"github.com/redosim/redosim/model/msg"
 	"github.com/redosim/redosim/model/upstream"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/check"
@@ -225,15 +224,6 @@ func (cl *Cluster) CheckpointTs() uint64 { return cl.pdCheckpoint }
 
 // Finish runs the end-of-world checks and records summary metrics.
 func (cl *Cluster) Finish() { cl.watch.finish() }
-
-// mainDispatcherIDs lists every event dispatcher id of a capture.
-func (c *capture) mainIDs() []msg.DispatcherID {
-	var ids []msg.DispatcherID
-	for _, t := range c.allTables() {
-		ids = append(ids, msg.DispatcherID{Table: t, Mode: msg.ModeMain})
-	}
-	return ids
-}
 
 // powerLossRestart is how long a power loss keeps the cluster down.
 const powerLossRestart = sim.Second

@@ -18,11 +18,6 @@ const (
 	ProbeHardLimitDrop = "model/collector/hardLimitDrop"
 )
 
-// Probes lists the collector's probes.
-func Probes() []string {
-	return []string{ProbeReleaseWhileSyncPointPending, ProbeResetAfterRelease, ProbeHardLimitDrop}
-}
-
 // blockPender is what a dispatcher with block events tells about the one
 // it waits on (model/dispatcher's PendingBlock).
 type blockPender interface {

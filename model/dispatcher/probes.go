@@ -7,6 +7,3 @@ const (
 	// redo fence cache was handed on after redoGlobalTs rose.
 	ProbeFenceCacheReleased = "model/dispatcher/fenceCacheReleased"
 )
-
-// Probes lists the dispatchers' probes.
-func Probes() []string { return []string{ProbeFenceCacheReleased} }

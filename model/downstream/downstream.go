@@ -22,7 +22,6 @@ package downstream
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/redosim/redosim/engine/apply"
 	"github.com/redosim/redosim/engine/codec"
@@ -178,16 +177,6 @@ func (d *Downstream) Stats() Stats { return d.stats }
 // DDLTs returns the ddl_ts row of a table (0 if none), TiCDC's restart
 // point for tables touched by DDLs.
 func (d *Downstream) DDLTs(table int64) uint64 { return d.ddlTs[table] }
-
-// sortedTables is for deterministic iteration in tests and reports.
-func (d *Downstream) sortedTables() []int64 {
-	ids := make([]int64, 0, len(d.tables))
-	for id := range d.tables {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
 
 // Config returns the downstream's configuration with defaults filled in.
 func (d *Downstream) Config() Config { return d.cfg }

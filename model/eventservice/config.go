@@ -137,7 +137,7 @@ type Config struct {
 type plantedBug uint8
 
 const (
-	bugNone plantedBug = iota
+	_ plantedBug = iota // the zero value: no bug planted
 	// bugSyncPointLate emits a syncpoint after the first event above it
 	// instead of before (breaks invariant 1).
 	bugSyncPointLate

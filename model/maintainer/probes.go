@@ -8,6 +8,3 @@ const (
 	// passed it (the restarted-maintainer fix).
 	ProbeBarrierPassAfterRestart = "model/maintainer/barrierPassAfterRestart"
 )
-
-// Probes lists the maintainer's probes.
-func Probes() []string { return []string{ProbeBarrierPassAfterRestart} }

@@ -17,7 +17,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // Config shapes Fixture. The zero value gives 3 variants × 5 seeds over

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // SweepFixture returns a sweep of "syncpoint-interval" (5, 10, 30, 60 s)

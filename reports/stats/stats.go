@@ -29,6 +29,8 @@ import (
 	"slices"
 
 	mstats "github.com/montanaflynn/stats"
+
+	"github.com/redosim/redosim/internal/quantile"
 )
 
 // PercentileMethod names the percentile definition every report uses.
@@ -134,27 +136,13 @@ func DescribeSorted(sorted []float64) (Summary, error) {
 	}, nil
 }
 
-// Quantile returns the type-7 percentile p (0 ≤ p ≤ 100) of sorted, which
-// must be sorted ascending and non-empty. It gives the same result as
+// Quantile returns the type-7 percentile p (0 ≤ p ≤ 100, clamped) of
+// sorted, which must be sorted ascending; NaN when it is empty. The one
+// implementation is internal/quantile. It gives the same result as
 // montanaflynn/stats v0.14.0 Percentile for 0 < p ≤ 100, and the minimum
 // for p = 0.
 func Quantile(sorted []float64, p float64) float64 {
-	n := len(sorted)
-	if n == 0 || math.IsNaN(p) {
-		return math.NaN()
-	}
-	p = min(max(p, 0), 100)
-	rank := p / 100 * float64(n-1)
-	k := int(rank)
-	f := rank - float64(k)
-	if k+1 >= n || f == 0 || sorted[k+1] == sorted[k] {
-		return sorted[k]
-	}
-	delta := sorted[k+1] - sorted[k]
-	if math.IsInf(delta, 1) {
-		return (1-f)*sorted[k] + f*sorted[k+1]
-	}
-	return sorted[k] + f*delta
+	return quantile.Sorted(sorted, min(max(p, 0), 100)/100)
 }
 
 // Mean is the arithmetic mean of values (NaN when empty); it is the

@@ -25,7 +25,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // PidsPerWorld is the size of each world's pid namespace.

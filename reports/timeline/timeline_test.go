@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/redosim/redosim/reports/reportstest"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 type parsed struct {

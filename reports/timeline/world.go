@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // worldBuilder assigns pids and tids for one world in order of first

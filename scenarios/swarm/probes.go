@@ -5,7 +5,7 @@ import (
 	"github.com/redosim/redosim/model/collector"
 	"github.com/redosim/redosim/model/dispatcher"
 	"github.com/redosim/redosim/model/maintainer"
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 )
 
 // Probe documents one coverage probe: a rare situation a campaign must

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/scenarios"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/fault"

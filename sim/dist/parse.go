@@ -21,7 +21,7 @@ func Parse(s string) (Dist, error) {
 	}
 	args, err := parseValues(body)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %v", ErrSyntax, s, err)
+		return nil, fmt.Errorf("%w %q: %w", ErrSyntax, s, err)
 	}
 	want := map[string]int{"const": 1, "uniform": 2, "exp": 1, "normal": 2, "lognormal": 2, "pareto": 2}
 	n, ok := want[name]
@@ -105,7 +105,7 @@ func parseEmpirical(body string) (Dist, error) {
 		}
 		fv, err := ParseValue(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: empirical point %q: %v", ErrSyntax, pt, err)
+			return nil, fmt.Errorf("%w: empirical point %q: %w", ErrSyntax, pt, err)
 		}
 		fp, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil {

@@ -133,7 +133,7 @@ func TestFiringIsTraced(t *testing.T) {
 		fireAt(t, w, "test/fault/a", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 		return w.Trace.HashString()
 	}
-	if hash(3) != hash(3) {
+	if first, second := hash(3), hash(3); first != second {
 		t.Fatal("same seed, different trace hash")
 	}
 	if hash(3) == hash(4) {

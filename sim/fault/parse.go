@@ -156,7 +156,7 @@ func parseCounts(spec string, e *Entry) error {
 func parseCount(text string) (uint64, error) {
 	n, err := strconv.ParseUint(text, 10, 64)
 	if err != nil || n == 0 {
-		return 0, fmt.Errorf("bad count %q: want 1, 2, ...", text)
+		return 0, fmt.Errorf("bad count %q: want a positive integer", text)
 	}
 	return n, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/redosim/redosim/internal/quantile"
 	"github.com/redosim/redosim/sim"
 )
 
@@ -102,13 +103,12 @@ func (h *Histogram) Values() []float64 {
 }
 
 // Quantile returns the q-quantile (0 <= q <= 1) of the kept observations by
-// linear interpolation between order statistics (Hyndman and Fan type 7, the
-// default of R and NumPy): with n sorted values x, h = (n-1)q and the result
-// is x[floor(h)] + (h-floor(h))(x[floor(h)+1]-x[floor(h)]). It sorts the
+// linear interpolation between order statistics (Hyndman and Fan type 7,
+// the default of R and NumPy, computed by internal/quantile). It sorts the
 // values once and again only after new observations. It returns NaN when
 // there is no observation or q is outside [0, 1].
 func (h *Histogram) Quantile(q float64) float64 {
-	return quantileSorted(h.sortedValues(), q)
+	return quantile.Sorted(h.sortedValues(), q)
 }
 
 // sortedValues returns the kept values sorted, sorting a copy so that
@@ -122,20 +122,6 @@ func (h *Histogram) sortedValues() []float64 {
 	return h.sortedBuf
 }
 
-// quantileSorted is the type-7 quantile of the sorted slice x.
-func quantileSorted(x []float64, q float64) float64 {
-	if len(x) == 0 || !(q >= 0 && q <= 1) {
-		return math.NaN()
-	}
-	pos := float64(len(x)-1) * q
-	lo := int(pos)
-	if lo >= len(x)-1 {
-		return x[len(x)-1]
-	}
-	frac := pos - float64(lo)
-	return x[lo] + frac*(x[lo+1]-x[lo])
-}
-
 // sample appends the histogram's points at now: cumulative count and sum
 // always; p50 and p99 of the window since the previous sample only when the
 // window holds an observation. It then empties the window.
@@ -144,8 +130,8 @@ func (h *Histogram) sample(now sim.Instant) {
 	h.sumPts = append(h.sumPts, Point{T: now, V: h.sum})
 	if len(h.window) > 0 {
 		slices.Sort(h.window)
-		h.p50Pts = append(h.p50Pts, Point{T: now, V: quantileSorted(h.window, 0.50)})
-		h.p99Pts = append(h.p99Pts, Point{T: now, V: quantileSorted(h.window, 0.99)})
+		h.p50Pts = append(h.p50Pts, Point{T: now, V: quantile.Sorted(h.window, 0.50)})
+		h.p99Pts = append(h.p99Pts, Point{T: now, V: quantile.Sorted(h.window, 0.99)})
 	}
 	h.window = h.window[:0]
 	h.windowSeen = 0

@@ -1,7 +1,9 @@
 // Package results is the on-disk form of what simulated worlds produced:
 // the contract between the runner (scenarios, cmd/simrun) that writes it and
-// the reports that read it. It depends on nothing but the standard library,
-// so reports never import the model or the engine.
+// the reports that read it. It depends on nothing but the standard library
+// and sits on a floor of its own below both: scenarios write it without
+// importing reports, and reports read it without importing the model, the
+// engine or the simulation kernel.
 //
 // A results directory holds run.json (the campaign: scenario, parameters,
 // variants, command) and one worlds/<variant>-s<seed>.json per world. Shards
@@ -221,24 +223,30 @@ func WriteWorld(dir string, w *World) error {
 
 func writeJSON(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("reports/results: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	data, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
-		return fmt.Errorf("reports/results: encode %s: %w", path, err)
+		return fmt.Errorf("results: encode %s: %w", path, err)
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("reports/results: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("reports/results: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	return nil
 }
 
 // ErrNoResults is returned by Load when a directory holds no run.json.
-var ErrNoResults = errors.New("reports/results: not a results directory (no run.json)")
+var ErrNoResults = errors.New("results: not a results directory (no run.json)")
+
+// ErrInvalid marks what Load refuses in the content of results
+// directories: a file that does not decode, a foreign schema version,
+// directories that are not one campaign. The input is at fault, not the
+// program; test with errors.Is.
+var ErrInvalid = errors.New("results: invalid results")
 
 // Load reads one or more results directories (the shards of one campaign)
 // and merges them: the run of the first directory, and the union of the
@@ -255,7 +263,7 @@ func Load(dirs ...string) (*Run, []*World, error) {
 		if run == nil {
 			run = r
 		} else if r.Scenario != run.Scenario {
-			return nil, nil, fmt.Errorf("reports/results: %s is scenario %q, %s is %q: not one campaign", dirs[0], run.Scenario, dir, r.Scenario)
+			return nil, nil, fmt.Errorf("%w: %s is scenario %q, %s is %q: not one campaign", ErrInvalid, dirs[0], run.Scenario, dir, r.Scenario)
 		} else {
 			run.Seeds = mergeSeeds(run.Seeds, r.Seeds)
 		}
@@ -264,7 +272,7 @@ func Load(dirs ...string) (*Run, []*World, error) {
 		}
 	}
 	if run == nil {
-		return nil, nil, fmt.Errorf("reports/results: no directory given")
+		return nil, nil, fmt.Errorf("results: no directory given")
 	}
 	return run, sortWorlds(run, byKey), nil
 }
@@ -275,14 +283,14 @@ func loadRun(dir string) (*Run, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNoResults, dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reports/results: %w", err)
+		return nil, fmt.Errorf("results: %w", err)
 	}
 	var r Run
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("reports/results: %s/run.json: %w", dir, err)
+		return nil, fmt.Errorf("%w: %s/run.json: %w", ErrInvalid, dir, err)
 	}
 	if r.Version != Version {
-		return nil, fmt.Errorf("reports/results: %s/run.json has schema version %d, this build reads %d", dir, r.Version, Version)
+		return nil, fmt.Errorf("%w: %s/run.json has schema version %d, this build reads %d", ErrInvalid, dir, r.Version, Version)
 	}
 	return &r, nil
 }
@@ -290,21 +298,21 @@ func loadRun(dir string) (*Run, error) {
 func loadWorlds(dir string, byKey map[string]*World) error {
 	paths, err := filepath.Glob(filepath.Join(dir, "worlds", "*.json"))
 	if err != nil {
-		return fmt.Errorf("reports/results: %w", err)
+		return fmt.Errorf("results: %w", err)
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return fmt.Errorf("reports/results: %w", err)
+			return fmt.Errorf("results: %w", err)
 		}
 		var w World
 		if err := json.Unmarshal(data, &w); err != nil {
-			return fmt.Errorf("reports/results: %s: %w", p, err)
+			return fmt.Errorf("%w: %s: %w", ErrInvalid, p, err)
 		}
 		key := w.FileName()
 		if prev, ok := byKey[key]; ok && prev.TraceHash != w.TraceHash {
-			return fmt.Errorf("reports/results: world %s appears twice with different trace hashes (%s, %s)", key, prev.TraceHash, w.TraceHash)
+			return fmt.Errorf("%w: world %s appears twice with different trace hashes (%s, %s)", ErrInvalid, key, prev.TraceHash, w.TraceHash)
 		}
 		byKey[key] = &w
 	}
