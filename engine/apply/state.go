@@ -83,7 +83,7 @@ type entry struct {
 // that workers on neighbouring stripes do not share one.
 type stripe struct {
 	mu   sync.Mutex
-	rows map[string]entry
+	rows rowMap
 	spin uint64
 	// rowSum is the wrapping sum of liveHash over the stripe's live rows
 	// and live their count: Digest's order-free summary, kept as rows
@@ -96,8 +96,8 @@ type stripe struct {
 // liveHash hashes one live row (key, commitTs, columns) for rowSum: FNV-1a
 // over the key and lengths, CRC-32C (hardware) over column bytes, then a
 // finaliser, so sums of different row sets rarely collide.
-func liveHash(key string, e entry) uint64 {
-	h := fnv64a([]byte(key))
+func liveHash(key []byte, e entry) uint64 {
+	h := fnv64a(key)
 	h = (h ^ e.ver.commitTs) * 1099511628211
 	h = (h ^ uint64(len(e.cols))) * 1099511628211
 	for _, c := range e.cols {
@@ -111,16 +111,16 @@ func liveHash(key string, e entry) uint64 {
 
 // setRow replaces the entry of key in the stripe, keeping rowSum and live
 // unless noDigest.
-func (sp *stripe) setRow(key string, e entry, noDigest bool) {
+func (sp *stripe) setRow(key []byte, e entry, noDigest bool) {
 	if noDigest {
-		sp.rows[key] = e
+		sp.rows.set(key, e)
 		return
 	}
-	if old, ok := sp.rows[key]; ok && !old.deleted {
+	if old, ok := sp.rows.get(key); ok && !old.deleted {
 		sp.rowSum -= liveHash(key, old)
 		sp.live--
 	}
-	sp.rows[key] = e
+	sp.rows.set(key, e)
 	if !e.deleted {
 		sp.rowSum += liveHash(key, e)
 		sp.live++
@@ -129,12 +129,12 @@ func (sp *stripe) setRow(key string, e entry, noDigest bool) {
 
 // dropRow removes key from the stripe, keeping rowSum and live unless
 // noDigest.
-func (sp *stripe) dropRow(key string, noDigest bool) {
-	if old, ok := sp.rows[key]; ok && !old.deleted && !noDigest {
+func (sp *stripe) dropRow(key []byte, noDigest bool) {
+	if old, ok := sp.rows.get(key); ok && !old.deleted && !noDigest {
 		sp.rowSum -= liveHash(key, old)
 		sp.live--
 	}
-	delete(sp.rows, key)
+	sp.rows.remove(key)
 }
 
 // table is one downstream table. dropped and clearedTs change only while no
@@ -270,17 +270,14 @@ func (s *State) applyRow(t *table, r *codec.Row) (bool, error) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	sp.spin ^= h
-	if sp.rows == nil {
-		sp.rows = make(map[string]entry)
-	}
-	if old, ok := sp.rows[string(r.Key)]; ok && !s.cfg.Blind && !old.ver.less(ver) {
+	if old, ok := sp.rows.get(r.Key); ok && !s.cfg.Blind && !old.ver.less(ver) {
 		return false, nil // the page-LSN check: this change is already in
 	}
 	e := entry{ver: ver, deleted: r.Op == codec.OpDelete}
 	if !e.deleted && !s.cfg.VersionsOnly {
 		e.cols = r.Columns
 	}
-	sp.setRow(string(r.Key), e, s.cfg.NoDigest)
+	sp.setRow(r.Key, e, s.cfg.NoDigest)
 	return true, nil
 }
 

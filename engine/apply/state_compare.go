@@ -30,7 +30,7 @@ func (s *State) Get(tableID int64, key []byte) (StoredRow, bool) {
 	if t == nil || t.dropped {
 		return StoredRow{}, false
 	}
-	e, ok := t.stripes[stripeOf(key)].rows[string(key)]
+	e, ok := t.stripes[stripeOf(key)].rows.get(key)
 	if !ok || e.deleted {
 		return StoredRow{}, false
 	}
@@ -47,7 +47,23 @@ func (s *State) Dropped(tableID int64) bool {
 func (s *State) DDLs() []codec.DDL { return s.ddls }
 
 // RowCount returns the number of live rows over all tables that exist.
-func (s *State) RowCount() int { return len(s.liveRows()) }
+// O(rows), without sorting them.
+func (s *State) RowCount() int {
+	n := 0
+	for _, t := range s.tables {
+		if t.dropped {
+			continue
+		}
+		for i := range t.stripes {
+			t.stripes[i].rows.each(func(_ []byte, e entry) {
+				if !e.deleted {
+					n++
+				}
+			})
+		}
+	}
+	return n
+}
 
 // Clone returns a deep copy of the state (column values are shared).
 func (s *State) Clone() *State {
@@ -63,12 +79,7 @@ func (s *State) Clone() *State {
 	for id, t := range s.tables {
 		ct := &table{dropped: t.dropped, clearedTs: t.clearedTs}
 		for i := range t.stripes {
-			if t.stripes[i].rows != nil {
-				ct.stripes[i].rows = make(map[string]entry, len(t.stripes[i].rows))
-			}
-			for k, e := range t.stripes[i].rows {
-				ct.stripes[i].rows[k] = e
-			}
+			ct.stripes[i].rows = t.stripes[i].rows.clone()
 			ct.stripes[i].rowSum, ct.stripes[i].live = t.stripes[i].rowSum, t.stripes[i].live
 		}
 		c.tables[id] = ct
@@ -108,12 +119,12 @@ func (s *State) liveRows() []liveRow {
 		}
 		start := len(out)
 		for i := range t.stripes {
-			for k, e := range t.stripes[i].rows {
+			t.stripes[i].rows.each(func(k []byte, e entry) {
 				if !e.deleted {
-					out = append(out, liveRow{table: id, key: k,
+					out = append(out, liveRow{table: id, key: string(k),
 						row: StoredRow{Columns: e.cols, CommitTs: e.ver.commitTs}})
 				}
-			}
+			})
 		}
 		slices.SortFunc(out[start:], func(a, b liveRow) int { return cmpString(a.key, b.key) })
 	}
@@ -318,7 +329,7 @@ func (s *State) Version(tableID int64, key []byte) (commitTs uint64, ok bool) {
 		return 0, false
 	}
 	v := t.clearedTs
-	if e, found := t.stripes[stripeOf(key)].rows[string(key)]; found {
+	if e, found := t.stripes[stripeOf(key)].rows.get(key); found {
 		v = max(v, e.ver.commitTs)
 	}
 	return v, v > 0

@@ -72,11 +72,11 @@ func (s *State) applyDDL(d *codec.DDL) (bool, error) {
 func (s *State) clear(t *table, ts uint64) {
 	for i := range t.stripes {
 		sp := &t.stripes[i]
-		for k, e := range sp.rows {
+		sp.rows.each(func(k []byte, e entry) {
 			if s.cfg.Blind || e.ver.commitTs <= ts {
 				sp.dropRow(k, s.cfg.NoDigest)
 			}
-		}
+		})
 	}
 	t.clearedTs = max(t.clearedTs, ts)
 }
