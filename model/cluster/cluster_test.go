@@ -3,6 +3,8 @@ package cluster
 import (
 	"testing"
 
+	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/model/downstream"
 	"github.com/redosim/redosim/model/upstream"
 	"github.com/redosim/redosim/sim"
@@ -130,5 +132,51 @@ func TestDisasterCheckBothPaths(t *testing.T) {
 	checks, _ = runWorld(t, 1, 60*sim.Second, cfg)
 	if c := checks.Get(InvDisaster); c.Violations() == 0 {
 		t.Fatal("with DDLs the disaster check missed the planted unwritten ack")
+	}
+}
+
+// TestOwnerCollectsEveryCapturesExpiredFiles: as TiCDC's meta manager, the
+// owner deletes every capture's sealed log files below the flushed
+// checkpoint, so the shared redo storage holds the data above the
+// checkpoint, not everything the non-owners ever wrote; the disaster
+// check still holds.
+func TestOwnerCollectsEveryCapturesExpiredFiles(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Upstream.RowsPerSecond = 2000
+	cfg.Redo.Engine.MaxLogBytes = 64 << 10
+	w := sim.NewWorld(sim.WorldConfig{Seed: 3})
+	checks := check.NewSet(w)
+	cl, err := Build(w, metrics.NewRegistry(), checks, nopRecorder{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Loop.RunUntil(sim.Instant(60 * sim.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if n := cl.captures[0].redo.Stats().FilesCollected; n == 0 {
+		t.Fatal("the owner collected no other capture's file")
+	}
+	ck := cl.captures[0].redo.FlushedMeta().CheckpointTs
+	names, err := simdriver.Storage(cl.RedoTarget()).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := 0
+	for _, name := range names {
+		if fn, ok := core.ParseFileName(name); ok && !fn.Tmp && fn.Ts < ck {
+			stale++
+		}
+	}
+	// What the last round (5 s) has not reached may remain, far less
+	// than what was collected.
+	if n := cl.captures[0].redo.Stats().FilesCollected; uint64(stale) >= n {
+		t.Errorf("%d sealed files below the flushed checkpoint remain, %d collected", stale, n)
+	}
+	cl.Finish()
+	if c := checks.Get(InvDisaster); c.Violations() > 0 {
+		t.Fatalf("disaster after collection: %s", c.First().Detail)
 	}
 }

@@ -5,8 +5,9 @@
 // acknowledged under the flush policy (TiCDC's counting PostFlush); a DDL
 // is written and made durable on its own.
 //
-// The sink of the maintainer's node owns the redo meta; the others are meta
-// readers that only collect their own files.
+// The sink of the maintainer's node owns the redo meta and, as TiCDC's
+// meta manager, deletes every capture's log files below the flushed
+// checkpoint; the others are meta readers.
 //
 // Usage:
 //
@@ -45,6 +46,12 @@ type Sink struct {
 	stats Stats
 	// OnOp, when set, sees every completed engine op (metrics, timeline).
 	OnOp func(simdriver.OpEvent)
+
+	// The owner's collection of other captures' expired files (gc.go).
+	target       simdriver.Target
+	gcTimer      sim.Timer
+	gcCheckpoint uint64          // flushed checkpoint of the last round
+	gcPending    map[string]bool // deletions in flight
 }
 
 // Stats counts what the sink wrote (the engine counts the bytes: its
@@ -52,6 +59,9 @@ type Sink struct {
 type Stats struct {
 	Batches, Rows, DDLs uint64
 	Failures            uint64
+	// FilesCollected counts other captures' log files the owner deleted
+	// below the flushed checkpoint.
+	FilesCollected uint64
 }
 
 // Open recovers the engine's state for this capture from the target and
@@ -64,11 +74,14 @@ func Open(w *sim.World, cfg Config, target simdriver.Target) (*Sink, *core.Recov
 	if err != nil {
 		return nil, nil, fmt.Errorf("model/redosink: open %s: %w", cfg.Capture, err)
 	}
-	s := &Sink{w: w, cfg: cfg, drv: drv}
+	s := &Sink{w: w, cfg: cfg, drv: drv, target: target, gcPending: map[string]bool{}}
 	drv.OnOp = func(e simdriver.OpEvent) {
 		if s.OnOp != nil {
 			s.OnOp(e)
 		}
+	}
+	if cfg.Owner {
+		s.startGC()
 	}
 	return s, rep, nil
 }
@@ -80,7 +93,10 @@ func (s *Sink) Driver() *simdriver.Driver { return s.drv }
 func (s *Sink) Stats() Stats { return s.stats }
 
 // Stop stops the engine: its node crashed. Waiting batches never finish.
-func (s *Sink) Stop() { s.drv.Stop() }
+func (s *Sink) Stop() {
+	s.gcTimer.Stop()
+	s.drv.Stop()
+}
 
 // WriteDML writes every row of the batch's DML events; done runs when the
 // last row is acknowledged. A failed engine never calls done: the
