@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/redosim/redosim/reports/plots"
@@ -18,16 +19,20 @@ type document struct {
 	Command     string
 	Sweep       string
 	Notes       []string
+	Verdict     verdictSection
 	Params      []results.Param
 	Variants    []variantSummary
 	Comparisons []comparisonRow
 	Invariants  invariantTable
 	Faults      []faultRow
 	Figures     []figureGroup
-	Stats       []statsTable
-	Worlds      []worldRow
-	Methods     methods
-	Files       []fileRow
+	// KeyFigures are the few figures shown under the verdict (they are in
+	// Figures too).
+	KeyFigures []figureRef
+	Stats      []statsTable
+	Worlds     []worldRow
+	Methods    methods
+	Files      []fileRow
 }
 
 type variantSummary struct {
@@ -38,12 +43,13 @@ type variantSummary struct {
 	Rows   []summaryRow
 }
 
+// summaryRow is one headline quantity of one variant across its seeds.
 type summaryRow struct {
-	Metric, Unit, Over, Median, P99, Mean, MeanCI string
+	Metric, Unit, Quantity, N, Median, Interval, Range, Censored string
 }
 
 type comparisonRow struct {
-	Quantity, B, A, RelDiff, CI, Verdict string
+	Quantity, B, A, RelDiff, P, N, Verdict string
 }
 
 type figureGroup struct {
@@ -86,8 +92,10 @@ func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Op
 	doc.Variants = variantSummaries(d, a)
 	doc.Comparisons = comparisonRows(a)
 	doc.Invariants = invariantRows(d)
+	doc.Verdict = buildVerdict(d, a, doc.Invariants)
 	doc.Faults = faultRows(d)
 	doc.Figures = figureGroups(figs)
+	doc.KeyFigures = keyFigures(figs)
 	doc.Stats = statsTables(a)
 	doc.Worlds = worldRows(d)
 	doc.Files = reportFiles()
@@ -123,25 +131,37 @@ func variantSummaries(d *dataset, a *analysis) []variantSummary {
 	return out
 }
 
+// summaryRowOf is the headline quantity of a metric (a scalar's value, a
+// sample's per-world p99) across the variant's seeds: the median, its
+// interval when there are enough seeds, else the range, and the censored
+// worlds.
 func summaryRowOf(m *metric, vs *variantStats) summaryRow {
-	row := summaryRow{Metric: m.Name, Unit: m.Unit, Over: "no data", Median: notAvailable, P99: notAvailable,
-		Mean: notAvailable, MeanCI: notAvailable}
-	var s *stats.Summary
-	switch {
-	case m.Kind == kindSample && vs.Pooled != nil:
-		s = vs.Pooled
-		row.Over = fmt.Sprintf("%s obs. pooled, %d seeds", fmtCount(s.N), len(vs.PerSeed))
-	case m.Kind == kindScalar && vs.Across[0].Summary != nil:
-		s = vs.Across[0].Summary
-		row.Over = fmt.Sprintf("%d seeds", s.N)
+	row := summaryRow{Metric: m.Name, Unit: m.Unit, Quantity: "value per world", N: "0", Median: notAvailable,
+		Interval: notAvailable, Range: notAvailable, Censored: "—"}
+	acr := headlineQuantity(vs)
+	if m.Kind == kindSample {
+		row.Quantity = "each world's p99"
 	}
+	if acr == nil {
+		return row
+	}
+	if len(acr.Censored) > 0 {
+		row.Censored = fmt.Sprintf("%d (≥ %s %s)", len(acr.Censored), fmtNum(slices.Min(acr.CensoredBound)), m.Unit)
+	}
+	row.N = fmt.Sprint(len(acr.Values) + len(acr.Censored))
+	s := acr.Summary
 	if s == nil {
 		return row
 	}
 	unit, f := unitScale(m.Unit, s.P50)
 	row.Unit = unit
-	row.Median, row.P99, row.Mean = fmtNum(s.P50*f), fmtNum(s.P99*f), fmtNum(s.Mean*f)
-	row.MeanCI = fmtInterval(s.MeanCI, f)
+	row.Median = fmtNum(s.P50 * f)
+	row.Range = "[" + fmtNum(s.Min*f) + ", " + fmtNum(s.Max*f) + "]"
+	if s.MedianCI.Defined() {
+		row.Interval = fmtInterval(s.MedianCI, f)
+	} else {
+		row.Interval = fmt.Sprintf("n < %d", stats.MinIntervalN())
+	}
 	return row
 }
 
@@ -172,7 +192,7 @@ func comparisonRows(a *analysis) []comparisonRow {
 			q += " (per seed)"
 		}
 		out = append(out, comparisonRow{Quantity: q, B: c.B.Name, A: c.A.Name, RelDiff: fmtPercent(c.Result.RelDiff),
-			CI: fmtPercentInterval(c.Result.CI), Verdict: c.Result.Verdict})
+			P: stats.FormatP(c.Result.P), N: fmt.Sprintf("%d vs %d", c.Result.NB, c.Result.NA), Verdict: c.Result.Verdict})
 	}
 	return out
 }
@@ -194,6 +214,18 @@ func figureGroups(figs []figureRef) []figureGroup {
 	for _, s := range sections {
 		if len(s.Figures) > 0 {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// keyFigures are the headline figure and the progress series (the
+// checkpoint lag, where stalls show).
+func keyFigures(figs []figureRef) []figureRef {
+	var out []figureRef
+	for _, f := range figs {
+		if f.Section == figHeadline || f.PNG == "plots/ts-"+progressSeries+".png" {
+			out = append(out, f)
 		}
 	}
 	return out

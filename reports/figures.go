@@ -108,7 +108,8 @@ func headlineFigure(fs *figureSet, d *dataset, a *analysis, _ Options) error {
 		return err
 	}
 	return fs.save(figHeadline, "Headline metrics",
-		"Mean across seeds per variant; error bars are the 95 % bootstrap interval of the mean. Samples show each world's p99.",
+		fmt.Sprintf("Bar: median across seeds per variant (a distribution: each world's p99). Whiskers: the 95 %% order-statistic interval of the median "+
+			"with at least %d seeds, else the min–max range of the seeds. n per bar in its label.", stats.MinIntervalN()),
 		"headline", fig)
 }
 
@@ -118,15 +119,23 @@ func headlinePanel(ms *metricStats) (plots.BarPanel, bool) {
 	if ms.Metric.Kind == kindSample {
 		title += " p99"
 	}
-	p := plots.BarPanel{Title: title, YLabel: axisLabel("mean", unit)}
+	p := plots.BarPanel{Title: title, YLabel: axisLabel("median", unit)}
 	for _, vs := range ms.Variants {
 		acr := headlineQuantity(vs)
 		if acr == nil || acr.Summary == nil {
 			continue
 		}
 		s := acr.Summary
-		p.Bars = append(p.Bars, plots.Bar{Name: vs.Variant.Name, Color: vs.Variant.Index,
-			Value: s.Mean * f, Lo: s.MeanCI.Lo * f, Hi: s.MeanCI.Hi * f})
+		lo, hi := s.Min, s.Max
+		if s.MedianCI.Defined() {
+			lo, hi = s.MedianCI.Lo, s.MedianCI.Hi
+		}
+		name := fmt.Sprintf("%s n=%d", vs.Variant.Name, s.N)
+		if c := len(acr.Censored); c > 0 {
+			name += fmt.Sprintf(" +%d cens.", c)
+		}
+		p.Bars = append(p.Bars, plots.Bar{Name: name, Color: vs.Variant.Index,
+			Value: s.P50 * f, Lo: lo * f, Hi: hi * f})
 	}
 	return p, len(p.Bars) > 0
 }

@@ -62,7 +62,8 @@ func RenderDirs(outDir string, dirs ...string) error {
 }
 
 func writeDocuments(outDir string, d *dataset, a *analysis, figs []figureRef, m methods, opts Options) error {
-	summary, err := encodeSummary(buildSummaryJSON(d, a, m))
+	doc := buildDocument(d, a, figs, m, opts)
+	summary, err := encodeSummary(buildSummaryJSON(d, a, m, doc.Verdict))
 	if err != nil {
 		return err
 	}
@@ -70,7 +71,6 @@ func writeDocuments(outDir string, d *dataset, a *analysis, figs []figureRef, m 
 	if err != nil {
 		return err
 	}
-	doc := buildDocument(d, a, figs, m, opts)
 	md, err := renderMarkdown(doc)
 	if err != nil {
 		return err

@@ -244,11 +244,14 @@ func TestSummaryJSON(t *testing.T) {
 		t.Errorf("%d comparisons", len(s.Comparisons))
 	}
 	for _, c := range s.Comparisons {
-		excludes := c.CI[0] != nil && c.CI[1] != nil && (*c.CI[0] > 0 || *c.CI[1] < 0)
+		significant := c.P != nil && *c.P < 0.05
 		decided := c.Verdict == "better" || c.Verdict == "worse"
-		if decided != excludes {
-			t.Errorf("%s %s vs %s: verdict %q with interval %v", c.Metric, c.B, c.A, c.Verdict, c.CI)
+		if decided != significant || c.NA != 5 && c.Metric != "barrier_duration" && c.Metric != "rpo" {
+			t.Errorf("%s %s vs %s: verdict %q with p=%v, n=%d", c.Metric, c.B, c.A, c.Verdict, c.P, c.NA)
 		}
+	}
+	if len(s.Verdict.Lines) == 0 {
+		t.Errorf("summary.json has no verdict lines")
 	}
 	for _, m := range s.Metrics {
 		if m.Name == "barrier_duration" && m.Variants[0].Pooled != nil {
@@ -256,7 +259,7 @@ func TestSummaryJSON(t *testing.T) {
 		}
 		if m.Name == "throughput" {
 			st := m.Variants[0].AcrossSeeds[0].Stats
-			if st.N != 5 || st.MeanCI == nil {
+			if st.N != 5 || st.MeanCI != nil {
 				t.Errorf("throughput/none across seeds = %+v", st)
 			}
 		}
@@ -278,12 +281,16 @@ type jsonSummaryRead struct {
 		} `json:"variants"`
 	} `json:"metrics"`
 	Comparisons []struct {
-		Metric  string      `json:"metric"`
-		A       string      `json:"a"`
-		B       string      `json:"b"`
-		CI      [2]*float64 `json:"rel_diff_ci"`
-		Verdict string      `json:"verdict"`
+		Metric  string   `json:"metric"`
+		A       string   `json:"a"`
+		B       string   `json:"b"`
+		P       *float64 `json:"p_value"`
+		NA      int      `json:"n_a"`
+		Verdict string   `json:"verdict"`
 	} `json:"comparisons"`
+	Verdict struct {
+		Lines []string `json:"lines"`
+	} `json:"verdict"`
 }
 
 // BenchmarkRenderFixture measures a whole report of the 3 × 5 fixture.

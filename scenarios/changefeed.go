@@ -75,7 +75,7 @@ func changefeedMetrics() []results.MetricDoc {
 	return []results.MetricDoc{
 		{Name: "checkpoint_lag_p99", Unit: "s", Doc: "99th percentile of the changefeed checkpoint lag over the run", Headline: true, LowerIsBetter: true},
 		{Name: "fast_slow_gap_p99", Unit: "s", Doc: "99th percentile of the spread of event dispatcher checkpoints", Headline: true, LowerIsBetter: true},
-		{Name: "throughput", Unit: "rows/s", Doc: "rows applied downstream per second", Headline: true},
+		{Name: "throughput", Unit: "rows/s", Doc: "rows applied downstream per second", Headline: true, HigherIsBetter: true},
 		{Name: "barrier_duration", Unit: "s", Doc: "syncpoint and DDL barrier, first WAITING to last DONE", Headline: true, LowerIsBetter: true},
 		{Name: "usage_max", Unit: "ratio", Doc: "highest collector area usage", LowerIsBetter: true},
 		{Name: "redo_lag_p99", Unit: "s", Doc: "99th percentile of the durable redo resolved ts lag", LowerIsBetter: true},
@@ -87,9 +87,9 @@ func changefeedMetrics() []results.MetricDoc {
 		{Name: "usage_ratio_redo", Unit: "ratio", Doc: "highest redo area usage over nodes (series)"},
 		{Name: "eventservice_scan_interval_seconds", Unit: "s", Doc: "scan window interval (series)"},
 		{Name: "downstream_rows_per_second", Unit: "rows/s", Doc: "downstream throughput (series)"},
-		{Name: "syncpoint_delay", Unit: "s", Doc: "syncpoint ts to syncpoint row written"},
-		{Name: "dispatcher_fence_wait_seconds", Unit: "s", Doc: "time batches wait in the redo fence cache"},
-		{Name: "redo_sync_latency", Unit: "s", Doc: "redo fsync latency"},
+		{Name: "syncpoint_delay", Unit: "s", Doc: "syncpoint ts to syncpoint row written", LowerIsBetter: true},
+		{Name: "dispatcher_fence_wait_seconds", Unit: "s", Doc: "time batches wait in the redo fence cache", LowerIsBetter: true},
+		{Name: "redo_sync_latency", Unit: "s", Doc: "redo fsync latency", LowerIsBetter: true},
 	}
 }
 

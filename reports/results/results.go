@@ -62,8 +62,11 @@ type MetricDoc struct {
 	Doc  string `json:"doc"`
 	// Headline marks the metrics a summary table shows first.
 	Headline bool `json:"headline,omitempty"`
-	// LowerIsBetter says which direction a verdict favours.
-	LowerIsBetter bool `json:"lower_is_better,omitempty"`
+	// LowerIsBetter and HigherIsBetter say which direction a verdict
+	// favours; with neither, comparisons say "higher"/"lower", never
+	// "better"/"worse".
+	LowerIsBetter  bool `json:"lower_is_better,omitempty"`
+	HigherIsBetter bool `json:"higher_is_better,omitempty"`
 }
 
 // World is what one world (scenario, variant, seed) produced.
@@ -133,6 +136,10 @@ type Scalar struct {
 	Metric string  `json:"metric"`
 	Unit   string  `json:"unit"`
 	Value  float64 `json:"value"`
+	// Censored says the world ended before the measured event happened
+	// (a recovery that never came): Value is only a lower bound, and
+	// reports show it as censored, never as a value.
+	Censored bool `json:"censored,omitempty"`
 }
 
 // Sample is a distribution of observations of one metric.
