@@ -45,5 +45,5 @@
 //	run, worlds, err := results.Load("results/shard-0", "results/shard-1")
 //	err = reports.Render("report/", run, worlds, reports.Options{})
 //	// or, in one call, as `simrun report DIR...` does:
-//	err = reports.RenderDirs("report/", "results/shard-0", "results/shard-1")
+//	err = reports.RenderDirs("report/", reports.Options{}, "results/shard-0", "results/shard-1")
 package reports

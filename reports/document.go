@@ -301,11 +301,13 @@ func worldRows(d *dataset) []worldRow {
 
 func reportFiles() []fileRow {
 	return []fileRow{
-		{"index.html", "this report (opens from disk, no network)"},
+		{"index.html", "this report, self-contained: figures embedded, no network; one file to attach to an issue"},
 		{"report.md", "the same report in Markdown"},
 		{"summary.json", "every metric's statistics per variant and every pairwise comparison"},
-		{"timeseries.csv", "every series point, long format: world,variant,seed,time,metric,labels,value"},
-		{"trace.json", "Chrome trace-event timeline: open in Perfetto (ui.perfetto.dev) or chrome://tracing"},
+		{"timeseries.csv", fmt.Sprintf("series in long format, one row per (world, series, time): world,variant,seed,time,metric,labels,value; "+
+			"the series the scenario documents (the ones drawn here) at every sample the world took (1 s unless the scenario says otherwise), "+
+			"the others at %g s (the first sample at or after each multiple, and the last); simrun -full-csv keeps every sample", CSVCoarseStep)},
+		{"trace.json", "Chrome trace-event timeline (see Method): open in Perfetto (ui.perfetto.dev) or chrome://tracing; simrun -full-trace puts every world and counter in it"},
 		{"plots/", "every figure as PNG and SVG"},
 	}
 }

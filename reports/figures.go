@@ -1,7 +1,10 @@
 package reports
 
 import (
+	"encoding/base64"
 	"fmt"
+	htmltemplate "html/template"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -25,6 +28,8 @@ type figureRef struct {
 	Caption string
 	PNG     string // relative to the report, e.g. "plots/ts-lag.png"
 	SVG     string
+	// DataURI is the PNG as a data: URI, so index.html stands alone.
+	DataURI htmltemplate.URL
 	Width   int // PNG pixels
 	Height  int
 }
@@ -48,9 +53,14 @@ func (fs *figureSet) save(section, title, caption, base string, fig *plots.Figur
 	if err := fig.Save(filepath.Join(fs.dir, "plots"), base); err != nil {
 		return err
 	}
+	png, err := os.ReadFile(filepath.Join(fs.dir, "plots", base+".png"))
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
 	w, h := fig.Size()
 	fs.refs = append(fs.refs, figureRef{Section: section, Title: title, Caption: caption,
-		PNG: "plots/" + base + ".png", SVG: "plots/" + base + ".svg", Width: w, Height: h})
+		PNG: "plots/" + base + ".png", SVG: "plots/" + base + ".svg", Width: w, Height: h,
+		DataURI: htmltemplate.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	return nil
 }
 

@@ -34,6 +34,25 @@ type options struct {
 	faults           string
 	cpuProfile       string
 	swarm            bool // swarm.go
+	listFaults       bool
+	output           outputFlags
+}
+
+// outputFlags choose what -out (and simrun report) writes beyond the
+// bounded default.
+type outputFlags struct {
+	dispatcherSeries bool // keep per-dispatcher series in worlds/*.json
+	fullCSV          bool // every sample of every series in timeseries.csv
+	fullTrace        bool // every world and counter in trace.json
+}
+
+func (f *outputFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.dispatcherSeries, "dispatcher-series", false,
+		"keep per-dispatcher series (labelled dispatcher=...) in the results and timeseries.csv; by default they are dropped (hundreds per world)")
+	fs.BoolVar(&f.fullCSV, "full-csv", false,
+		"write every sample of every series to timeseries.csv (default: drawn series at every sample, the others every 10 s)")
+	fs.BoolVar(&f.fullTrace, "full-trace", false,
+		"put every world and every lag/memory/usage/scan counter into trace.json (default: the first seed of each variant, the drawn series)")
 }
 
 // multiFlag collects a repeatable flag.
@@ -86,6 +105,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.faults, "faults", "", "a fault plan, e.g. 'sim/disk/fsyncEIO@2s;node.crash:n2@3m'")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.BoolVar(&o.swarm, "swarm", false, "run a swarm campaign: generated worlds and fault schedules, all properties (see swarm.go)")
+	fs.BoolVar(&o.listFaults, "list-faults", false, "list the fault points, scheduled actions and planted bugs, one line each")
+	o.output.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report DIR...   |   simrun redo CMD ...")
 		fmt.Fprintln(stderr)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/redosim/redosim/reports"
 	"github.com/redosim/redosim/reports/results"
@@ -16,6 +17,9 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("simrun report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "where to write the report (default: the first directory)")
+	var output outputFlags
+	output.register(fs)
+	quiet := fs.Bool("quiet", false, "no progress lines")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: simrun report [-out DIR] RESULTS_DIR...")
 		fmt.Fprintln(stderr, "Renders index.html, report.md, summary.json, timeseries.csv, plots and trace.json")
@@ -36,15 +40,31 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if dst == "" {
 		dst = dirs[0]
 	}
-	if err := renderReport(dst, dirs); err != nil {
+	if err := renderReport(dst, dirs, output, progressTo(stderr, *quiet)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "report written to %s/index.html\n", dst)
 	return nil
 }
 
-func renderReport(outDir string, dirs []string) error {
-	if err := reports.RenderDirs(outDir, dirs...); err != nil {
+// progressTo returns a function that prints each step of a report render
+// with the time since the render began, or nil when quiet.
+func progressTo(w io.Writer, quiet bool) func(string) {
+	if quiet {
+		return nil
+	}
+	start := time.Now()
+	return func(step string) {
+		fmt.Fprintf(w, "report: %s (%.1fs)\n", step, time.Since(start).Seconds())
+	}
+}
+
+func renderReport(outDir string, dirs []string, output outputFlags, progress func(string)) error {
+	opts := reports.Options{FullCSV: output.fullCSV, FullTrace: output.fullTrace, Progress: progress}
+	if progress != nil {
+		progress(fmt.Sprintf("reading %d results directories", len(dirs)))
+	}
+	if err := reports.RenderDirs(outDir, opts, dirs...); err != nil {
 		if errors.Is(err, results.ErrNoResults) {
 			return usagef("report: %v", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -292,7 +293,11 @@ func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout i
 			seeds[r.spec.Seed] = true
 			run.Seeds = append(run.Seeds, r.spec.Seed)
 		}
-		if err := results.WriteWorld(o.out, r.outcome.World); err != nil {
+		w := r.outcome.World
+		if !o.output.dispatcherSeries {
+			w = withoutDispatcherSeries(w)
+		}
+		if err := results.WriteWorld(o.out, w); err != nil {
 			return err
 		}
 	}
@@ -310,11 +315,25 @@ func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout i
 	if err := results.WriteRun(o.out, run); err != nil {
 		return err
 	}
-	if err := renderReport(o.out, []string{o.out}); err != nil {
+	if err := renderReport(o.out, []string{o.out}, o.output, progressTo(stdout, o.quiet)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "results and report in %s (open %s)\n", o.out, filepath.Join(o.out, "index.html"))
 	return nil
+}
+
+// withoutDispatcherSeries returns a shallow copy of w without the series
+// labelled by dispatcher: hundreds per world, never drawn, most of a
+// world file's size (-dispatcher-series keeps them).
+func withoutDispatcherSeries(w *results.World) *results.World {
+	c := *w
+	c.Series = nil
+	for _, s := range w.Series {
+		if !slices.ContainsFunc(s.Labels, func(l results.Label) bool { return l.Key == "dispatcher" }) {
+			c.Series = append(c.Series, s)
+		}
+	}
+	return &c
 }
 
 // reportViolations prints each failed world with its first violation,

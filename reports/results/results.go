@@ -20,15 +20,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 // Version is the schema version written into every file. Bump it when a
-// field changes meaning.
-const Version = 1
+// field changes meaning. Version 2 stores a series' points as two arrays,
+// "t" and "v", and writes world files without indentation.
+const Version = 2
 
 // Run describes a campaign: one scenario, its parameters, the variants it
 // compares and the seeds it ran.
@@ -165,8 +168,86 @@ type Series struct {
 
 // Point is one sample of a series: T in seconds of virtual time.
 type Point struct {
-	T float64 `json:"t"`
-	V float64 `json:"v"`
+	T float64
+	V float64
+}
+
+// seriesJSON is a Series on disk: the points as two arrays (a non-finite
+// value as null), a third of the size of one object per point.
+type seriesJSON struct {
+	Metric string    `json:"metric"`
+	Unit   string    `json:"unit"`
+	Labels []Label   `json:"labels,omitempty"`
+	T      []jsonNum `json:"t"`
+	V      []jsonNum `json:"v"`
+}
+
+// jsonNum is a float64 that encodes NaN and ±Inf as null (and reads null
+// back as NaN).
+type jsonNum float64
+
+// MarshalJSON writes the shortest exact form, or null when not finite.
+func (n jsonNum) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON reads a number, or null as NaN.
+func (n *jsonNum) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = jsonNum(math.NaN())
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("reports/results: series value %s: %w", b, err)
+	}
+	*n = jsonNum(f)
+	return nil
+}
+
+// MarshalJSON writes the series with its points as "t" and "v" arrays.
+func (s Series) MarshalJSON() ([]byte, error) {
+	js := seriesJSON{Metric: s.Metric, Unit: s.Unit, Labels: s.Labels,
+		T: make([]jsonNum, len(s.Points)), V: make([]jsonNum, len(s.Points))}
+	for i, p := range s.Points {
+		js.T[i], js.V[i] = jsonNum(p.T), jsonNum(p.V)
+	}
+	return json.Marshal(js)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; "t" and "v" must have the
+// same length.
+func (s *Series) UnmarshalJSON(b []byte) error {
+	var js seriesJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return err
+	}
+	if len(js.T) != len(js.V) {
+		return fmt.Errorf("reports/results: series %s has %d times and %d values", js.Metric, len(js.T), len(js.V))
+	}
+	*s = Series{Metric: js.Metric, Unit: js.Unit, Labels: js.Labels, Points: make([]Point, len(js.T))}
+	for i := range js.T {
+		s.Points[i] = Point{T: float64(js.T[i]), V: float64(js.V[i])}
+	}
+	return nil
+}
+
+// DedupTimes keeps, for every run of points with the same time, only the
+// last (a world samples its series once more when it ends, which can repeat
+// the last periodic time): one point per (series, time).
+func (s *Series) DedupTimes() {
+	out := s.Points[:0]
+	for i, p := range s.Points {
+		if i+1 < len(s.Points) && s.Points[i+1].T == p.T {
+			continue
+		}
+		out = append(out, p)
+	}
+	s.Points = out
 }
 
 // Span is a timeline slice: Process is a node (or "cluster"), Track a
@@ -217,20 +298,30 @@ func sanitize(s string) string {
 // WriteRun writes dir/run.json, creating dir.
 func WriteRun(dir string, run *Run) error {
 	run.Version = Version
-	return writeJSON(filepath.Join(dir, "run.json"), run)
+	return writeJSON(filepath.Join(dir, "run.json"), run, true)
 }
 
-// WriteWorld writes dir/worlds/<variant>-s<seed>.json.
+// WriteWorld writes dir/worlds/<variant>-s<seed>.json, unindented, with
+// repeated series times removed (see Series.DedupTimes).
 func WriteWorld(dir string, w *World) error {
 	w.Version = Version
-	return writeJSON(filepath.Join(dir, "worlds", w.FileName()), w)
+	for i := range w.Series {
+		w.Series[i].DedupTimes()
+	}
+	return writeJSON(filepath.Join(dir, "worlds", w.FileName()), w, false)
 }
 
-func writeJSON(path string, v any) error {
+func writeJSON(path string, v any, indent bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("reports/results: %w", err)
 	}
-	data, err := json.MarshalIndent(v, "", " ")
+	var data []byte
+	var err error
+	if indent {
+		data, err = json.MarshalIndent(v, "", " ")
+	} else {
+		data, err = json.Marshal(v)
+	}
 	if err != nil {
 		return fmt.Errorf("reports/results: encode %s: %w", path, err)
 	}
@@ -308,6 +399,9 @@ func loadWorlds(dir string, byKey map[string]*World) error {
 		var w World
 		if err := json.Unmarshal(data, &w); err != nil {
 			return fmt.Errorf("reports/results: %s: %w", p, err)
+		}
+		if w.Version != Version {
+			return fmt.Errorf("reports/results: %s has schema version %d, this build reads %d (re-run the campaign)", p, w.Version, Version)
 		}
 		key := w.FileName()
 		if prev, ok := byKey[key]; ok && prev.TraceHash != w.TraceHash {
