@@ -105,6 +105,18 @@ func changefeedInvariants() []InvariantDoc {
 // clusterConfig maps the resolved parameters onto a cluster configuration.
 func clusterConfig(env *Env) (cluster.Config, error) {
 	p := env.P
+	// The model reads 0 as "use the default" for these: an explicit 0
+	// would run the default while the report says 0.
+	zero := map[string]bool{"nodes": p.Int("nodes") == 0, "tables": p.Int("tables") == 0,
+		"rows-per-second": p.Float("rows-per-second") == 0, "downstream-workers": p.Int("downstream-workers") == 0,
+		"memory-quota": p.Bytes("memory-quota") == 0, "redo-quota-percent": p.Int("redo-quota-percent") == 0,
+		"slow-factor": p.Float("slow-factor") == 0}
+	for _, k := range []string{"nodes", "tables", "rows-per-second", "downstream-workers", "memory-quota", "redo-quota-percent", "slow-factor"} {
+		if zero[k] {
+			return cluster.Config{}, fmt.Errorf("%w: %s=%s: 0 is not meaningful (the model would fall back to its default); give a positive value",
+				ErrConfig, k, p.String(k))
+		}
+	}
 	hot, err := parseTables(p.String("hot-tables"))
 	if err != nil {
 		return cluster.Config{}, fmt.Errorf("%w: hot-tables: %v", ErrConfig, err)

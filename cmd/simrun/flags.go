@@ -36,6 +36,7 @@ type options struct {
 	swarm            bool // swarm.go
 	listFaults       bool
 	output           outputFlags
+	warnings         []string // what the run warned about (run.go), for run.json
 }
 
 // outputFlags choose what -out (and simrun report) writes beyond the
@@ -71,7 +72,7 @@ Examples:
   simrun -scenario syncpoint -changefeed-config changefeed.toml
   simrun -scenario crash-loop -seed-range 1..200 -parallel 2 -quiet
   simrun -scenario crash-loop -seeds 1000 -shard 3/8 -out shard3   (one machine of eight)
-  simrun report shard0 shard1 shard2                  merge shards into one report
+  simrun report -out all shard0 shard1 shard2         merge shards into a new directory
   simrun -replay out/repro-crash-loop-default-s17.json
   simrun redo gen -dir /tmp/redo -rows 100000 -policy commit
 `
@@ -108,7 +109,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.listFaults, "list-faults", false, "list the fault points, scheduled actions and planted bugs, one line each")
 	o.output.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report DIR...   |   simrun redo CMD ...")
+		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report -out DIR DIR...   |   simrun redo CMD ...")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 		fmt.Fprint(stderr, runExamples)

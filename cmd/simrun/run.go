@@ -50,7 +50,11 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	if o.scenario == "" {
 		return usagef("no -scenario given (simrun -list shows them; simrun -h shows usage)")
 	}
-	runs, sc, err := planWorlds(o, stderr)
+	warnTo := stdout
+	if o.json {
+		warnTo = stderr // stdout holds only JSON
+	}
+	runs, sc, err := planWorlds(o, warnTo)
 	if err != nil {
 		return err
 	}
@@ -68,8 +72,16 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	return finishRun(o, sc, runs, stdout, stderr)
 }
 
-// planWorlds expands the options into the worlds of this shard.
-func planWorlds(o *options, stderr io.Writer) ([]*worldRun, *scenarios.Scenario, error) {
+// warnf prints a warning and keeps it for run.json, so the report lists it.
+func (o *options) warnf(w io.Writer, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	o.warnings = append(o.warnings, msg)
+	fmt.Fprintln(w, "simrun: warning:", msg)
+}
+
+// planWorlds expands the options into the worlds of this shard, warning on
+// w about settings that override a variant's own.
+func planWorlds(o *options, w io.Writer) ([]*worldRun, *scenarios.Scenario, error) {
 	sc, err := scenarios.Lookup(o.scenario)
 	if err != nil {
 		return nil, nil, usagef("-scenario: %v", strings.TrimPrefix(err.Error(), scenarios.ErrConfig.Error()+": "))
@@ -87,9 +99,18 @@ func planWorlds(o *options, stderr io.Writer) ([]*worldRun, *scenarios.Scenario,
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := o.setMap(sc, stderr)
+	set, err := o.setMap(sc, w)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, name := range variants {
+		v, _ := sc.Variant(name)
+		for _, k := range sortedKeys(v.Set) {
+			if sv, ok := set[k]; ok && sv != v.Set[k] {
+				o.warnf(w, "%s=%s (from -set or -changefeed-config) overrides variant %s's own %s=%s: the variant runs with %s",
+					k, sv, name, k, v.Set[k], sv)
+			}
+		}
 	}
 	var d sim.Duration
 	if o.duration != "" {
@@ -131,8 +152,9 @@ func stripConfig(err error) string {
 	return strings.Replace(err.Error(), scenarios.ErrConfig.Error()+": ", "", 1)
 }
 
-// setMap merges -changefeed-config and -set (which wins) into overrides.
-func (o *options) setMap(sc *scenarios.Scenario, stderr io.Writer) (map[string]string, error) {
+// setMap merges -changefeed-config and -set (which wins) into overrides,
+// warning on w about the file's keys the scenario does not model.
+func (o *options) setMap(sc *scenarios.Scenario, w io.Writer) (map[string]string, error) {
 	set := map[string]string{}
 	if o.changefeedConfig != "" {
 		mapped, notes, err := mapChangefeedConfig(o.changefeedConfig, sc)
@@ -143,7 +165,7 @@ func (o *options) setMap(sc *scenarios.Scenario, stderr io.Writer) (map[string]s
 			set[k] = v
 		}
 		for _, n := range notes {
-			fmt.Fprintln(stderr, "simrun: note:", n)
+			o.warnf(w, "-changefeed-config %s", n)
 		}
 	}
 	for _, kv := range o.sets {
@@ -281,7 +303,7 @@ func printJSON(w io.Writer, r *results.World) {
 // writeResults writes run.json and the worlds, then renders the report.
 func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout io.Writer) error {
 	run := &results.Run{Scenario: sc.Name, Description: sc.Doc, Sweep: sc.Sweep, Metrics: sc.Metrics,
-		Command: "simrun " + strings.Join(o.args, " ")}
+		Command: campaignCommand(o.args)}
 	seen := map[string]bool{}
 	seeds := map[uint64]bool{}
 	for _, r := range runs {
@@ -301,25 +323,61 @@ func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout i
 			return err
 		}
 	}
+	// The run's parameters: the scenario's defaults under this run's
+	// settings; what each variant ran is in its worlds' Params.
+	var set map[string]string
+	if len(runs) > 0 {
+		set = runs[0].spec.Set
+		d := runs[0].spec.Duration
+		if d <= 0 {
+			d = sc.Duration
+		}
+		run.DurationSeconds = d.Seconds()
+	}
 	for _, p := range sc.Params {
 		v := p.Default
-		if len(runs) > 0 {
-			for _, wp := range runs[0].outcome.World.Params {
-				if wp.Key == p.Key {
-					v = wp.Value
-				}
-			}
+		if sv, ok := set[p.Key]; ok {
+			v = sv
 		}
 		run.Params = append(run.Params, results.Param{Key: p.Key, Value: v, Doc: p.Doc})
 	}
+	run.Faults = o.faults
+	// An earlier run's worlds in the directory are kept and reported with
+	// these; say so when that run differs.
+	if prev, err := results.ReadRun(o.out); err == nil && prev.Scenario == run.Scenario {
+		if diffs := results.Diffs(prev, run); len(diffs) > 0 {
+			o.warnf(stdout, "%s also holds worlds of an earlier run that differs (%s); they are kept and reported with this run's",
+				o.out, strings.Join(diffs, "; "))
+		}
+	}
+	run.Warnings = o.warnings
 	if err := results.WriteRun(o.out, run); err != nil {
 		return err
 	}
-	if err := renderReport(o.out, []string{o.out}, o.output, progressTo(stdout, o.quiet)); err != nil {
+	if err := renderReport(o.out, o.output, progressTo(stdout, o.quiet)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "results and report in %s (open %s)\n", o.out, filepath.Join(o.out, "index.html"))
 	return nil
+}
+
+// campaignCommand is the command that runs the campaign: the arguments
+// without -shard and -out, which say where a part of it runs and lands,
+// not what runs (so every shard records the same command).
+func campaignCommand(args []string) string {
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimLeft(args[i], "-")
+		name, _, hasValue := strings.Cut(a, "=")
+		if strings.HasPrefix(args[i], "-") && (name == "shard" || name == "out") {
+			if !hasValue {
+				i++
+			}
+			continue
+		}
+		kept = append(kept, args[i])
+	}
+	return "simrun " + strings.Join(kept, " ")
 }
 
 // withoutDispatcherSeries returns a shallow copy of w without the series

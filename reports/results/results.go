@@ -23,6 +23,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,15 @@ type Run struct {
 	// Sweep names the parameter a sweep varies (worlds carry its value in
 	// their Params); empty when the run is not a sweep.
 	Sweep string `json:"sweep,omitempty"`
+	// DurationSeconds is the virtual time every world ran (0: the
+	// scenario's own, or not recorded).
+	DurationSeconds float64 `json:"duration_seconds,omitempty"`
+	// Faults is the fault plan injected into every world ("" for none).
+	Faults string `json:"faults,omitempty"`
+	// Warnings are what the runner warned about (a setting overriding a
+	// variant's own, a configuration key noted but not modelled) and, after
+	// a merge with LoadMixed, the differences pooled; reports list them.
+	Warnings []string `json:"warnings,omitempty"`
 	// Command is the exact command that reproduces the run.
 	Command string `json:"command"`
 	// Metrics documents the metrics worlds record: name, unit, meaning.
@@ -338,11 +348,24 @@ func writeJSON(path string, v any, indent bool) error {
 // ErrNoResults is returned by Load when a directory holds no run.json.
 var ErrNoResults = errors.New("reports/results: not a results directory (no run.json)")
 
+// ErrMixed is wrapped by Load's error when the directories are not one
+// campaign: their scenario, duration, fault plan or parameters differ.
+var ErrMixed = errors.New("reports/results: not one campaign")
+
 // Load reads one or more results directories (the shards of one campaign)
-// and merges them: the run of the first directory, and the union of the
-// worlds, sorted by variant order then seed. A world present in two
-// directories must be identical (same trace hash), else it is an error.
-func Load(dirs ...string) (*Run, []*World, error) {
+// and merges them: the run of the first directory with the union of the
+// variants and seeds, and the union of the worlds, sorted by variant order
+// then seed. A world present in two directories must be identical (same
+// trace hash). Directories whose runs differ in scenario, duration, fault
+// plan or parameters are refused (ErrMixed); LoadMixed pools them.
+func Load(dirs ...string) (*Run, []*World, error) { return load(false, dirs) }
+
+// LoadMixed is Load that pools runs of one scenario whose duration, fault
+// plan or parameters differ, and lists every difference in the merged
+// run's Warnings. Different scenarios are still refused.
+func LoadMixed(dirs ...string) (*Run, []*World, error) { return load(true, dirs) }
+
+func load(mixed bool, dirs []string) (*Run, []*World, error) {
 	var run *Run
 	byKey := map[string]*World{}
 	for _, dir := range dirs {
@@ -352,10 +375,27 @@ func Load(dirs ...string) (*Run, []*World, error) {
 		}
 		if run == nil {
 			run = r
-		} else if r.Scenario != run.Scenario {
-			return nil, nil, fmt.Errorf("reports/results: %s is scenario %q, %s is %q: not one campaign", dirs[0], run.Scenario, dir, r.Scenario)
 		} else {
+			if r.Scenario != run.Scenario {
+				return nil, nil, fmt.Errorf("%w: %s is scenario %q, %s is %q", ErrMixed, dirs[0], run.Scenario, dir, r.Scenario)
+			}
+			if diffs := runDiffs(run, r); len(diffs) > 0 {
+				if !mixed {
+					return nil, nil, fmt.Errorf("%w: %s differs from %s: %s", ErrMixed, dir, dirs[0], strings.Join(diffs, "; "))
+				}
+				run.Warnings = append(run.Warnings, fmt.Sprintf("Pooled %s with %s although they differ (-allow-mixed): %s.", dir, dirs[0], strings.Join(diffs, "; ")))
+			}
 			run.Seeds = mergeSeeds(run.Seeds, r.Seeds)
+			for _, v := range r.Variants {
+				if !slices.Contains(run.Variants, v) {
+					run.Variants = append(run.Variants, v)
+				}
+			}
+			for _, w := range r.Warnings {
+				if !slices.Contains(run.Warnings, w) {
+					run.Warnings = append(run.Warnings, w)
+				}
+			}
 		}
 		if err := loadWorlds(dir, byKey); err != nil {
 			return nil, nil, err
@@ -365,6 +405,48 @@ func Load(dirs ...string) (*Run, []*World, error) {
 		return nil, nil, fmt.Errorf("reports/results: no directory given")
 	}
 	return run, sortWorlds(run, byKey), nil
+}
+
+// ReadRun reads dir/run.json (ErrNoResults when there is none).
+func ReadRun(dir string) (*Run, error) { return loadRun(dir) }
+
+// Diffs lists how b's campaign differs from a's: duration, fault plan,
+// parameter values ("duration 120s vs 600s", "tables=128 vs 64"); none
+// means they can be pooled.
+func Diffs(a, b *Run) []string { return runDiffs(a, b) }
+
+func runDiffs(a, b *Run) []string {
+	var out []string
+	if a.DurationSeconds != b.DurationSeconds {
+		out = append(out, fmt.Sprintf("duration %gs vs %gs", b.DurationSeconds, a.DurationSeconds))
+	}
+	if a.Faults != b.Faults {
+		out = append(out, fmt.Sprintf("faults %q vs %q", b.Faults, a.Faults))
+	}
+	av := map[string]string{}
+	for _, p := range a.Params {
+		av[p.Key] = p.Value
+	}
+	seen := map[string]bool{}
+	for _, p := range b.Params {
+		seen[p.Key] = true
+		if v, ok := av[p.Key]; !ok || v != p.Value {
+			out = append(out, fmt.Sprintf("%s=%s vs %s", p.Key, p.Value, orNone(v, ok)))
+		}
+	}
+	for _, p := range a.Params {
+		if !seen[p.Key] {
+			out = append(out, fmt.Sprintf("%s=(none) vs %s", p.Key, p.Value))
+		}
+	}
+	return out
+}
+
+func orNone(v string, ok bool) string {
+	if !ok {
+		return "(none)"
+	}
+	return v
 }
 
 func loadRun(dir string) (*Run, error) {

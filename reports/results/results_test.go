@@ -1,6 +1,7 @@
 package results
 
 import (
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -38,5 +39,43 @@ func TestWorldRoundTripAndDedup(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "worlds", "old-s1.json"), []byte(`{"version":1,"variant":"old","seed":1}`), 0o644)
 	if _, _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "schema version 1") {
 		t.Errorf("old world: %v", err)
+	}
+}
+
+func TestLoadRefusesMixedCampaigns(t *testing.T) {
+	mk := func(r *Run, seed uint64) string {
+		dir := t.TempDir()
+		if err := WriteRun(dir, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteWorld(dir, &World{Scenario: r.Scenario, Variant: r.Variants[0], Seed: seed, TraceHash: "h"}); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	base := func() *Run {
+		return &Run{Scenario: "s", Variants: []string{"a"}, DurationSeconds: 600, Params: []Param{{Key: "tables", Value: "64"}}}
+	}
+	a := mk(base(), 1)
+	short := base()
+	short.DurationSeconds = 120
+	other := base()
+	other.Params[0].Value = "128"
+	other.Variants = []string{"b"}
+	for _, r := range []*Run{short, other} {
+		dir := mk(r, 2)
+		if _, _, err := Load(a, dir); !errors.Is(err, ErrMixed) {
+			t.Errorf("Load of differing runs: %v, want ErrMixed", err)
+		}
+		run, worlds, err := LoadMixed(a, dir)
+		if err != nil || len(worlds) != 2 || len(run.Warnings) != 1 || !strings.Contains(run.Warnings[0], "-allow-mixed") {
+			t.Errorf("LoadMixed: %v, %d worlds, warnings %v", err, len(worlds), run.Warnings)
+		}
+	}
+	// Shards of one campaign merge, variants and seeds united.
+	b := mk(base(), 2)
+	run, worlds, err := Load(a, b)
+	if err != nil || len(worlds) != 2 || len(run.Seeds) != 0 && len(run.Seeds) != 2 {
+		t.Errorf("Load of shards: %v, %d worlds", err, len(worlds))
 	}
 }
