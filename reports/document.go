@@ -20,7 +20,7 @@ type document struct {
 	Sweep       string
 	Notes       []string
 	Verdict     verdictSection
-	Params      []results.Param
+	Params      paramTable
 	Variants    []variantSummary
 	Comparisons []comparisonRow
 	Invariants  invariantTable
@@ -73,6 +73,86 @@ type worldRow struct {
 
 type fileRow struct{ Name, Doc string }
 
+// paramTable is what each variant really ran: one row per parameter, one
+// column per variant, read from the worlds' own parameters.
+type paramTable struct {
+	Variants []string
+	Rows     []paramRow
+}
+
+// paramRow is one parameter; Differs marks a value that is not the same
+// for every variant.
+type paramRow struct {
+	Key, Doc string
+	Cells    []string
+	Differs  bool
+}
+
+// maxParamValues is how many distinct values of one variant a cell lists.
+const maxParamValues = 4
+
+func paramRows(d *dataset) paramTable {
+	t := paramTable{Variants: d.variantNames()}
+	docs := map[string]string{}
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, p := range d.run.Params {
+		docs[p.Key] = p.Doc
+		add(p.Key)
+	}
+	for _, w := range d.worlds {
+		for _, p := range w.Params {
+			add(p.Key)
+		}
+	}
+	runValue := map[string]string{}
+	for _, p := range d.run.Params {
+		runValue[p.Key] = p.Value
+	}
+	for _, k := range keys {
+		row := paramRow{Key: k, Doc: docs[k]}
+		for _, v := range d.variants {
+			row.Cells = append(row.Cells, variantParam(v, k, runValue))
+		}
+		for _, c := range row.Cells {
+			row.Differs = row.Differs || c != row.Cells[0]
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// variantParam is the value of k in the variant's worlds: one value, the
+// distinct values in seed order, or the run's value when no world records
+// the key.
+func variantParam(v *variantData, k string, runValue map[string]string) string {
+	var vals []string
+	for _, w := range v.Worlds {
+		i := slices.IndexFunc(w.Params, func(p results.Param) bool { return p.Key == k })
+		if i >= 0 && !slices.Contains(vals, w.Params[i].Value) {
+			vals = append(vals, w.Params[i].Value)
+		}
+	}
+	switch {
+	case len(vals) == 0 && len(v.Worlds) > 0:
+		if rv, ok := runValue[k]; ok {
+			return rv
+		}
+		return "—"
+	case len(vals) == 0:
+		return "—"
+	case len(vals) > maxParamValues:
+		return fmt.Sprintf("%d values: %s … %s", len(vals), strings.Join(vals[:2], ", "), vals[len(vals)-1])
+	}
+	return strings.Join(vals, " / ")
+}
+
 func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Options) *document {
 	doc := &document{
 		Title:       opts.Title,
@@ -80,7 +160,7 @@ func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Op
 		Description: d.run.Description,
 		Command:     d.run.Command,
 		Sweep:       d.run.Sweep,
-		Params:      d.run.Params,
+		Params:      paramRows(d),
 		Methods:     m,
 	}
 	if doc.Title == "" {

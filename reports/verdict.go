@@ -19,6 +19,8 @@ type verdictSection struct {
 	AllClear string
 	// Lines are one sentence per headline metric.
 	Lines []string
+	// Seeds is said once when some comparison had too few seeds to test.
+	Seeds string
 	// Method says how the sentences were decided.
 	Method string
 }
@@ -56,10 +58,16 @@ func buildVerdict(d *dataset, a *analysis, inv invariantTable) verdictSection {
 	if len(vs.Alerts) == 0 {
 		vs.AllClear = "Every invariant held in every world, and no world stopped progressing."
 	}
+	tooFew := false
 	for _, ms := range summaryMetrics(a) {
-		if line := metricVerdict(ms, a, stalls); line != "" {
-			vs.Lines = append(vs.Lines, line)
-		}
+		line, few := metricVerdict(ms, a, stalls)
+		vs.Lines = append(vs.Lines, line)
+		tooFew = tooFew || few
+	}
+	if tooFew {
+		vs.Seeds = fmt.Sprintf("Differences marked \"untested\" come from too few seeds: with fewer than %d seeds per variant even two samples "+
+			"that do not overlap cannot reach p < %.2f in a Mann-Whitney test, so they are single observations, not findings (run -seeds %d or more).",
+			stats.MinSeeds(), stats.Alpha, stats.MinSeeds())
 	}
 	vs.Method = fmt.Sprintf("Each sentence ranks the variants by the median across seeds of the metric's per-world value (a distribution by each world's p99) "+
 		"and tests the best against each other variant: %s. Below %d seeds per variant no outcome can reach p < %.2f, so no difference is called. "+
@@ -96,8 +104,9 @@ type ranked struct {
 	censored int
 }
 
-// metricVerdict is the sentence of one headline metric.
-func metricVerdict(ms *metricStats, a *analysis, stalls map[*variantData][]stall) string {
+// metricVerdict is the sentence of one headline metric, and whether some
+// comparison in it had too few seeds.
+func metricVerdict(ms *metricStats, a *analysis, stalls map[*variantData][]stall) (string, bool) {
 	m := ms.Metric
 	var rs []ranked
 	for _, vs := range ms.Variants {
@@ -114,7 +123,7 @@ func metricVerdict(ms *metricStats, a *analysis, stalls map[*variantData][]stall
 	}
 	name := quantityName(m, headlineStat(m))
 	if len(rs) == 0 {
-		return fmt.Sprintf("**%s**: no variant recorded it.", name)
+		return fmt.Sprintf("**%s**: no variant recorded it.", name), false
 	}
 	dir := m.direction()
 	better := func(x, y ranked) bool { // x ranks before y
@@ -145,17 +154,18 @@ func metricVerdict(ms *metricStats, a *analysis, stalls map[*variantData][]stall
 	fmt.Fprintf(&b, "**%s** (%s): `%s` is %s at %s", name, m.directionName(), best.vs.Variant.Name, word, medianText(best, unit, f))
 	if len(rs) == 1 {
 		b.WriteString(" " + seedsNote(rs) + ".")
-		return b.String()
+		return b.String(), false
 	}
-	var others, tooFew []string
+	var others []string
+	tooFew := false
 	for _, r := range rs[1:] {
 		c := findComparison(a, m, best.acr.Stat, best.vs.Variant, r.vs.Variant)
 		rel := relDiff(best.median, r.median)
 		part := fmt.Sprintf("`%s` %s (%s", r.vs.Variant.Name, medianText(r, unit, f), rel)
 		switch {
 		case c == nil || c.Verdict == stats.VerdictTooFew:
-			tooFew = append(tooFew, r.vs.Variant.Name)
-			part += ")"
+			tooFew = true
+			part += ", untested)"
 		case c.Verdict == stats.VerdictNone || c.Verdict == stats.VerdictUndefined:
 			part += fmt.Sprintf(", ~ not significant, %s)", stats.FormatP(c.P))
 		default:
@@ -164,13 +174,8 @@ func metricVerdict(ms *metricStats, a *analysis, stalls map[*variantData][]stall
 		others = append(others, part)
 	}
 	b.WriteString("; " + strings.Join(others, ", "))
-	b.WriteString(" " + seedsNote(rs))
-	if len(tooFew) > 0 {
-		fmt.Fprintf(&b, " — not enough seeds to call a difference against %s (%s; the test needs %d per variant to reach p < %.2f)",
-			codeList(tooFew), seedCounts(rs), stats.MinSeeds(), stats.Alpha)
-	}
-	b.WriteString(".")
-	return b.String()
+	b.WriteString(" " + seedsNote(rs) + ".")
+	return b.String(), tooFew
 }
 
 func headlineStat(m *metric) string {
@@ -222,15 +227,7 @@ func relDiff(base, v float64) string {
 	case base == 0:
 		return "baseline 0"
 	}
-	return fmtPercent((v-base)/math.Abs(base)) + " vs best"
-}
-
-func codeList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = "`" + n + "`"
-	}
-	return strings.Join(q, ", ")
+	return fmtPercent((v-base)/math.Abs(base))
 }
 
 func seedCounts(rs []ranked) string {
