@@ -227,7 +227,7 @@ func relDiff(base, v float64) string {
 	case base == 0:
 		return "baseline 0"
 	}
-	return fmtPercent((v-base)/math.Abs(base))
+	return fmtPercent((v - base) / math.Abs(base))
 }
 
 func seedCounts(rs []ranked) string {
