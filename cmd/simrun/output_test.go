@@ -1,11 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/redosim/redosim/scenarios"
 )
 
 // dirBytes is the total size of the files under dir.
@@ -63,5 +67,60 @@ func TestOutputBounded(t *testing.T) {
 	}
 	if !strings.Contains(string(world), `"key":"dispatcher"`) {
 		t.Errorf("-dispatcher-series did not keep the per-dispatcher series")
+	}
+}
+
+// TestListFaults: one line per catalogue entry, planted bugs included.
+func TestListFaults(t *testing.T) {
+	r := run1(t, exitOK, "-list-faults")
+	for _, p := range scenarios.Catalogue() {
+		if !strings.Contains(r.stdout, "  "+p.Name+" ") {
+			t.Errorf("-list-faults lacks %s", p.Name)
+		}
+	}
+	for _, want := range []string{"Planted bugs", "bug/model/bypassFence", "Scheduled actions", "node.crash"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("-list-faults lacks %q", want)
+		}
+	}
+}
+
+// TestJSONHeadlineMetrics: -json carries the headline metrics, and keeps
+// "sim_seconds" and "wall_seconds" adjacent in that order (tooling greps
+// them).
+func TestJSONHeadlineMetrics(t *testing.T) {
+	r := run1(t, exitOK, "-scenario", "syncpoint", "-variants", "v2-4950", "-duration", "20s", "-json", "-quiet")
+	if !regexp.MustCompile(`"sim_seconds":[0-9.e+]+,"wall_seconds":[0-9.e+-]+`).MatchString(r.stdout) {
+		t.Errorf("sim_seconds and wall_seconds not adjacent: %s", r.stdout)
+	}
+	var w jsonWorld
+	if err := json.Unmarshal([]byte(strings.TrimSpace(r.stdout)), &w); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, m := range w.Metrics {
+		names[m.Name] = true
+		if m.Value == nil && m.P99 == nil {
+			t.Errorf("metric %s has no value", m.Name)
+		}
+	}
+	for _, want := range []string{"checkpoint_lag_p99", "throughput", "barrier_duration"} {
+		if !names[want] {
+			t.Errorf("-json lacks headline metric %s: %v", want, w.Metrics)
+		}
+	}
+}
+
+// TestPlanFaultsReported: fault points and planted bugs of -faults appear
+// in the report's faults table.
+func TestPlanFaultsReported(t *testing.T) {
+	out := t.TempDir()
+	run1(t, exitOK, "-scenario", "smoke", "-duration", "10s", "-faults", "sim/disk/fsyncEIO@5s", "-quiet", "-out", out)
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| sim/disk/fsyncEIO | fault point | 5 s | instant |") {
+		t.Errorf("the fault point is not in the faults table")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -14,8 +15,10 @@ import (
 	"time"
 
 	"github.com/redosim/redosim/reports/results"
+	"github.com/redosim/redosim/reports/stats"
 	"github.com/redosim/redosim/scenarios"
 	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/fault"
 )
 
 // worldRun is one world to run and, after, what it produced.
@@ -35,6 +38,8 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case o.list:
 		return printList(stdout)
+	case o.listFaults:
+		return printFaultList(stdout)
 	case o.describe != "":
 		return printDescribe(stdout, o.describe)
 	case o.swarm:
@@ -217,8 +222,9 @@ func finishRun(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout, std
 			return fmt.Errorf("world %s/%s seed %d: %w", sc.Name, r.spec.Variant, r.spec.Seed, r.err)
 		}
 		w := r.outcome.World
+		addPlanPoints(w, o.faults)
 		if o.json {
-			printJSON(stdout, w)
+			printJSON(stdout, w, sc.Metrics)
 		} else if !o.quiet || !w.Held() {
 			printWorldLine(stdout, w)
 		}
@@ -278,6 +284,50 @@ type jsonWorld struct {
 	Events      uint64          `json:"events"`
 	Invariants  []jsonInvariant `json:"invariants"`
 	Command     string          `json:"command"`
+	// Metrics are the world's headline metrics: a scalar's value (or,
+	// censored, its lower bound), a distribution's n, p50 and p99.
+	Metrics []jsonMetric `json:"metrics"`
+}
+
+type jsonMetric struct {
+	Name     string   `json:"name"`
+	Unit     string   `json:"unit"`
+	Value    *float64 `json:"value,omitempty"`
+	Censored bool     `json:"censored,omitempty"`
+	N        int      `json:"n,omitempty"`
+	P50      *float64 `json:"p50,omitempty"`
+	P99      *float64 `json:"p99,omitempty"`
+}
+
+// headlineMetrics are the world's values of the scenario's headline
+// metrics, in documentation order; a metric the world lacks is left out.
+func headlineMetrics(r *results.World, docs []results.MetricDoc) []jsonMetric {
+	out := []jsonMetric{}
+	for _, d := range docs {
+		if !d.Headline {
+			continue
+		}
+		for _, sc := range r.Scalars {
+			if sc.Metric == d.Name && !math.IsNaN(sc.Value) && !math.IsInf(sc.Value, 0) {
+				v := sc.Value
+				out = append(out, jsonMetric{Name: d.Name, Unit: sc.Unit, Value: &v, Censored: sc.Censored})
+			}
+		}
+		var vals []float64
+		unit := d.Unit
+		for _, sm := range r.Samples {
+			if sm.Metric == d.Name {
+				fin, _ := stats.Finite(sm.Values)
+				vals = append(vals, fin...)
+			}
+		}
+		if len(vals) > 0 {
+			slices.Sort(vals)
+			p50, p99 := stats.Quantile(vals, 50), stats.Quantile(vals, 99)
+			out = append(out, jsonMetric{Name: d.Name, Unit: unit, N: len(vals), P50: &p50, P99: &p99})
+		}
+	}
+	return out
 }
 
 type jsonInvariant struct {
@@ -286,9 +336,10 @@ type jsonInvariant struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-func printJSON(w io.Writer, r *results.World) {
+func printJSON(w io.Writer, r *results.World, docs []results.MetricDoc) {
 	jw := jsonWorld{Scenario: r.Scenario, Seed: r.Seed, Variant: r.Variant, TraceHash: r.TraceHash,
-		SimSeconds: r.SimSeconds, WallSeconds: r.WallSeconds, Events: r.Events, Command: r.Command}
+		SimSeconds: r.SimSeconds, WallSeconds: r.WallSeconds, Events: r.Events, Command: r.Command,
+		Metrics: headlineMetrics(r, docs)}
 	for _, inv := range r.Invariants {
 		ji := jsonInvariant{Name: inv.Name, Pass: inv.Held}
 		if inv.First != nil {
@@ -378,6 +429,35 @@ func campaignCommand(args []string) string {
 		kept = append(kept, args[i])
 	}
 	return "simrun " + strings.Join(kept, " ")
+}
+
+// addPlanPoints lists the fault points and planted bugs of the -faults
+// plan among the world's faults (the scenario records the actions it
+// performs), so the report's faults table shows them too.
+func addPlanPoints(w *results.World, plan string) {
+	p, err := fault.Parse(plan)
+	if err != nil {
+		return // the plan was validated before the run
+	}
+	for _, e := range p.Entries() {
+		if e.IsAction() {
+			continue
+		}
+		kind := "fault point"
+		if strings.HasPrefix(e.Name, "bug/") {
+			kind = "planted bug"
+		}
+		f := results.Fault{Kind: e.Name, Target: kind, At: e.From.Seconds(), Until: e.Until.Seconds(), Detail: "-faults " + e.String()}
+		switch {
+		case e.Mode == fault.AtCount:
+			f.At, f.Until = 0, w.SimSeconds
+		case e.Mode == fault.AtTime:
+			f.Until = f.At
+		case e.Until == 0:
+			f.Until = w.SimSeconds
+		}
+		w.Faults = append(w.Faults, f)
+	}
 }
 
 // withoutDispatcherSeries returns a shallow copy of w without the series

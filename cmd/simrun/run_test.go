@@ -135,7 +135,7 @@ func TestJSONFormat(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("want 2 JSON lines, got:\n%s", r.stdout)
 	}
-	wantKeys := []string{"command", "events", "invariants", "scenario", "seed", "sim_seconds", "trace_hash", "variant", "wall_seconds"}
+	wantKeys := []string{"command", "events", "invariants", "metrics", "scenario", "seed", "sim_seconds", "trace_hash", "variant", "wall_seconds"}
 	for i, line := range lines {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
