@@ -51,9 +51,17 @@ func buildVerdict(d *dataset, a *analysis, inv invariantTable) verdictSection {
 		if len(st) == 0 {
 			continue
 		}
-		vs.Alerts = append(vs.Alerts, fmt.Sprintf("`%s` stopped progressing at %s in %d of %d seeds (checkpoint lag %s s when the world ended at %s): "+
+		lo, hi := st[0].LagEnd, st[0].LagEnd
+		for _, x := range st {
+			lo, hi = min(lo, x.LagEnd), max(hi, x.LagEnd)
+		}
+		lag := fmtNum(lo) + " s"
+		if lo != hi {
+			lag = fmtNum(lo) + "–" + fmtNum(hi) + " s"
+		}
+		vs.Alerts = append(vs.Alerts, fmt.Sprintf("`%s` stopped progressing at %s in %d of %d seeds (checkpoint lag %s when the world ended at %s): "+
 			"its lag, barrier and throughput metrics describe a stalled changefeed, and barriers after the stall never finished.",
-			v.Name, stallTimes(st), len(st), len(v.Worlds), fmtNum(st[0].LagEnd), fmtSeconds(st[0].End)))
+			v.Name, stallTimes(st), len(st), len(v.Worlds), lag, fmtSeconds(st[0].End)))
 	}
 	if len(vs.Alerts) == 0 {
 		vs.AllClear = "Every invariant held in every world, and no world stopped progressing."
@@ -101,6 +109,8 @@ type ranked struct {
 	acr      *acrossSeeds
 	median   float64 // +Inf when censored values make it unknown
 	stalled  bool
+	stalls   int // seeds that stalled
+	worlds   int
 	censored int
 }
 
@@ -119,7 +129,7 @@ func metricVerdict(ms *metricStats, a *analysis, stalls map[*variantData][]stall
 			continue
 		}
 		rs = append(rs, ranked{vs: vs, acr: acr, median: stats.Median(vals), stalled: len(stalls[vs.Variant]) > 0,
-			censored: len(acr.Censored)})
+			stalls: len(stalls[vs.Variant]), worlds: len(vs.Variant.Worlds), censored: len(acr.Censored)})
 	}
 	name := quantityName(m, headlineStat(m))
 	if len(rs) == 0 {
@@ -197,8 +207,11 @@ func medianText(r ranked, unit string, f float64) string {
 			s += fmt.Sprintf(" (%d of %d seeds censored)", r.censored, n)
 		}
 	}
-	if r.stalled {
+	switch {
+	case r.stalled && r.stalls == r.worlds:
 		s += " [stalled]"
+	case r.stalled:
+		s += fmt.Sprintf(" [stalled in %d of %d seeds]", r.stalls, r.worlds)
 	}
 	return s
 }
