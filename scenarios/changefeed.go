@@ -7,6 +7,7 @@ import (
 
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/model/cluster"
+	"github.com/redosim/redosim/model/collector"
 	"github.com/redosim/redosim/model/downstream"
 	"github.com/redosim/redosim/model/scanwindow"
 	"github.com/redosim/redosim/model/upstream"
@@ -83,14 +84,20 @@ func changefeedMetrics() []results.MetricDoc {
 		{Name: "checkpoint_lag_seconds", Unit: "s", Doc: "changefeed checkpoint lag (series)"},
 		{Name: "fast_slow_gap_seconds", Unit: "s", Doc: "fast minus slow event dispatcher checkpoint (series)"},
 		{Name: "redo_lag_seconds", Unit: "s", Doc: "durable redo resolved ts lag (series)"},
-		{Name: "usage_ratio_main", Unit: "ratio", Doc: "highest main area usage over nodes (series)"},
-		{Name: "usage_ratio_redo", Unit: "ratio", Doc: "highest redo area usage over nodes (series)"},
+		{Name: "usage_ratio_main", Unit: "ratio", Doc: "highest main area usage over nodes (series)", Refs: usageRefs()},
+		{Name: "usage_ratio_redo", Unit: "ratio", Doc: "highest redo area usage over nodes (series)", Refs: usageRefs()},
 		{Name: "eventservice_scan_interval_seconds", Unit: "s", Doc: "scan window interval (series)"},
 		{Name: "downstream_rows_per_second", Unit: "rows/s", Doc: "downstream throughput (series)"},
 		{Name: "syncpoint_delay", Unit: "s", Doc: "syncpoint ts to syncpoint row written", LowerIsBetter: true},
 		{Name: "dispatcher_fence_wait_seconds", Unit: "s", Doc: "time batches wait in the redo fence cache", LowerIsBetter: true},
 		{Name: "redo_sync_latency", Unit: "s", Doc: "redo fsync latency", LowerIsBetter: true},
 	}
+}
+
+// usageRefs are the lines drawn on usage plots: the quota (usage 1) and
+// the collector breaker's hard limit.
+func usageRefs() []results.Ref {
+	return []results.Ref{{Value: 1, Label: "quota"}, {Value: collector.DefaultHardLimit, Label: "breaker hard limit"}}
 }
 
 // changefeedInvariants documents the catalogue every changefeed world checks.

@@ -80,6 +80,15 @@ type MetricDoc struct {
 	// "better"/"worse".
 	LowerIsBetter  bool `json:"lower_is_better,omitempty"`
 	HigherIsBetter bool `json:"higher_is_better,omitempty"`
+	// Refs are reference values drawn as lines on the metric's plots (a
+	// quota, a hard limit), in the metric's unit.
+	Refs []Ref `json:"refs,omitempty"`
+}
+
+// Ref is one reference value of a metric.
+type Ref struct {
+	Value float64 `json:"value"`
+	Label string  `json:"label"`
 }
 
 // World is what one world (scenario, variant, seed) produced.
