@@ -279,11 +279,11 @@ func comparisonRows(a *analysis) []comparisonRow {
 
 func figureGroups(figs []figureRef) []figureGroup {
 	sections := []figureGroup{
-		{Title: "Headline metrics", Intro: "Mean across seeds with its 95 % bootstrap interval."},
-		{Title: "Time series", Intro: "One line per variant: the median across seeds; the band spans the seeds' min and max. Red: fault windows (lines: instant faults). Blue: syncpoint barriers of each variant's first seed."},
-		{Title: "Distributions", Intro: "CDFs of every observation, all seeds pooled."},
+		{Title: "Headline metrics", Intro: fmt.Sprintf("Median across seeds; whiskers: the 95 %% order-statistic interval of the median with at least %d seeds, else the seeds' min–max range.", stats.MinIntervalN())},
+		{Title: "Time series", Intro: "One line per variant: the median across seeds; the band spans the seeds' min and max. Red: fault windows (lines: instant faults). Strips at the bottom: syncpoint barriers of each variant's first seed, in its colour. Dashed: reference values (quota, hard limit)."},
+		{Title: "Distributions", Intro: "Step CDFs of every observation, all seeds pooled."},
 		{Title: "Across seeds", Intro: "One box per variant over the seeds' values; each dot is one seed."},
-		{Title: "Sweep", Intro: "Each metric against the swept parameter: mean across seeds with its 95 % bootstrap band."},
+		{Title: "Sweep", Intro: fmt.Sprintf("Each metric against the swept parameter: the median across seeds at each value; band: the 95 %% order-statistic interval of the median with at least %d seeds, else the seeds' min–max range.", stats.MinIntervalN())},
 	}
 	index := map[string]int{figHeadline: 0, figSeries: 1, figCDF: 2, figBox: 3, figSweep: 4}
 	for _, f := range figs {

@@ -42,7 +42,8 @@ func newMethods(boot stats.Bootstrap, trace string) methods {
 			"across seeds and in comparisons it is represented by each world's p50 and p99",
 		Series: "one line per variant, the median across seeds at each time (each seed's series held at its last sample), " +
 			"the band is the min–max across seeds; red bands are fault windows and red lines instant faults of any world; " +
-			"blue bands are syncpoint barriers (spans on track \"barrier\" or named \"syncpoint…\") of the first seed of each variant",
+			"the strips at the bottom are the syncpoint barriers (spans on track \"barrier\" or named \"syncpoint…\") of the first seed of each variant, " +
+			"one strip per variant in its colour; a rate (unit …/s) is averaged per world over round bins of about 1/120 of the run before the median",
 		Trace: trace,
 	}
 }

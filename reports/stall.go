@@ -78,3 +78,11 @@ func detectStall(w *results.World) (stall, bool) {
 	}
 	return st, found
 }
+
+// StallAt reports whether the world stopped progressing by the report's
+// stall rule (see the verdict's method) and, if so, from when (seconds of
+// virtual time). simrun prints it in its summary table.
+func StallAt(w *results.World) (at float64, ok bool) {
+	st, ok := detectStall(w)
+	return st.At, ok
+}
