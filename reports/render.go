@@ -119,14 +119,21 @@ func selectTraceWorlds(d *dataset, opts Options) ([]*results.World, string, erro
 			}
 		}
 	}
+	counters := "the series the report draws as"
+	switch {
+	case len(opts.TraceCounters) > 0:
+		counters = "the series " + strings.Join(opts.TraceCounters, ", ") + " as"
+	case opts.FullTrace || len(d.docs) == 0:
+		counters = "every lag, memory, usage, quota and scan-interval series as"
+	}
 	names := make([]string, len(out))
 	for i, w := range out {
 		names[i] = worldName(w)
 	}
 	desc := fmt.Sprintf("trace.json (Chrome trace-event format; open it in Perfetto or chrome://tracing) holds %s: %s. "+
 		"World i has its own pid namespace (pids i×%d+1 …), a process per node named \"<variant> s<seed> · <node>\", a thread per track; "+
-		"spans are slices, instants and faults instant events, lags, memory and scan interval counter tracks; ts and dur are µs of virtual time",
-		how, strings.Join(names, ", "), timeline.PidsPerWorld)
+		"spans are slices, instants and faults instant events, %s counter tracks; ts and dur are µs of virtual time",
+		how, strings.Join(names, ", "), timeline.PidsPerWorld, counters)
 	return out, desc, nil
 }
 

@@ -166,8 +166,12 @@ func (o *options) setMap(sc *scenarios.Scenario, w io.Writer) (map[string]string
 		if err != nil {
 			return nil, err
 		}
-		for k, v := range mapped {
+		for _, k := range sortedKeys(mapped) {
+			v := mapped[k]
 			set[k] = v
+			if p, ok := sc.Param(k); ok && p.Default != v {
+				o.warnf(w, "-changefeed-config sets %s=%s for every variant (the scenario's default is %s)", k, v, p.Default)
+			}
 		}
 		for _, n := range notes {
 			o.warnf(w, "-changefeed-config %s", n)
