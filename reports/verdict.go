@@ -42,6 +42,9 @@ func stallsOf(d *dataset) map[*variantData][]stall {
 func buildVerdict(d *dataset, a *analysis, inv invariantTable) verdictSection {
 	var vs verdictSection
 	for _, row := range inv.Violations {
+		if row.Name == progressName {
+			continue // the stall alerts below say it with more detail
+		}
 		vs.Alerts = append(vs.Alerts, fmt.Sprintf("`%s` violated **%s** (%s); first in `%s`%s: %s.",
 			row.Variant, row.Name, row.Held, row.FirstWorld, atSuffix(row.FirstAt), strings.TrimSuffix(row.FirstDetail, ".")))
 	}

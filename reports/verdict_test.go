@@ -39,6 +39,12 @@ func TestVerdictNamesStallFirst(t *testing.T) {
 	if strings.Contains(verdict, "`v2` is best") {
 		t.Errorf("the stalled variant is ranked best:\n%s", verdict)
 	}
+	if !strings.Contains(md, "| progress (the report's stall rule, not a checker) | ✔ 5/5 | ✔ 5/5 | ✘ 0/5 |") {
+		t.Errorf("the invariants table does not show the stall as a failed progress row")
+	}
+	if strings.Contains(verdict, "violated **progress") {
+		t.Errorf("the stall is alerted twice")
+	}
 	if !strings.HasPrefix(strings.TrimSpace(md[strings.Index(md, "\n"):]), "## Verdict") {
 		t.Errorf("report.md does not open with the verdict")
 	}
