@@ -6,16 +6,18 @@
 //
 // It reads only reports/results, never the model, the engine or the
 // scenarios. Statistics come from reports/stats (type-7 percentiles, sample
-// standard deviation, seeded bootstrap intervals, comparisons with
-// verdicts), figures from reports/plots, the timeline from
+// standard deviation, order-statistic and seeded bootstrap intervals,
+// Mann-Whitney comparisons with verdicts), figures from reports/plots, the timeline from
 // reports/timeline. The same input always gives byte-identical output.
 //
 // Layout of the output directory:
 //
-//	index.html      self-contained page (inline CSS, images from plots/)
+//	index.html      self-contained page (inline CSS, figures as data: URIs)
 //	report.md       the same report in Markdown
 //	summary.json    statistics per metric and variant, pairwise comparisons
-//	timeseries.csv  world,variant,seed,time,metric,labels,value
+//	timeseries.csv  world,variant,seed,time,metric,labels,value: one row per
+//	                (world, series, time); drawn series at every sample, the
+//	                others every CSVCoarseStep seconds (Options.FullCSV: all)
 //	trace.json      Chrome trace events: a pid namespace per world
 //	plots/          headline.png, ts-*.png, cdf-*.png, box-*.png, sweep-*.png (+ .svg)
 //
@@ -36,9 +38,8 @@
 // p50 and p99; a time series is drawn as the median across seeds with a
 // min–max band. trace.json holds the first seed of each variant unless
 // Options.TraceWorlds or Options.TraceAll say otherwise, each world in its own pid namespace.
-// Render overwrites the files it writes and leaves other files in outDir
-// alone (a plot of an earlier render that is no longer drawn stays there,
-// unlinked).
+// Render clears plots/ (it holds only what this render draws), overwrites
+// the files it writes and leaves other files in outDir alone.
 //
 // Usage:
 //

@@ -94,4 +94,9 @@ func TestReportMergeSafety(t *testing.T) {
 		t.Errorf("the mixed report does not say what it pooled")
 	}
 	run1(t, exitUsage, "report", "-out", m, a).stderrHas(t, "already holds results")
+	// An input inside -out is fine, unless it is where the report writes.
+	nested := filepath.Join(tmp, "o", "worlds")
+	run1(t, exitOK, "-scenario", "smoke", "-duration", "2s", "-quiet", "-out", nested)
+	run1(t, exitUsage, "report", "-out", filepath.Join(tmp, "o"), nested).stderrHas(t, "which the report writes")
+	run1(t, exitOK, "report", "-quiet", "-out", tmp, a)
 }

@@ -53,8 +53,11 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	run, worlds, err := load(dirs...)
 	if err != nil {
-		if errors.Is(err, results.ErrNoResults) || errors.Is(err, results.ErrMixed) {
+		if errors.Is(err, results.ErrMixed) {
 			return usagef("report: %v (simrun report -allow-mixed pools them anyway)", err)
+		}
+		if errors.Is(err, results.ErrNoResults) {
+			return usagef("report: %v", err)
 		}
 		return fmt.Errorf("report: %w", err)
 	}
@@ -89,6 +92,12 @@ func checkReportOut(out string, dirs []string) error {
 		}
 		if rel, err := filepath.Rel(absIn, absOut); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
 			return usagef("report: -out %s is inside the input %s: the report never writes into its inputs; choose a new directory", out, d)
+		}
+		// An input may sit inside -out, but not where the report writes.
+		for _, sub := range []string{"plots", "worlds"} {
+			if rel, err := filepath.Rel(filepath.Join(absOut, sub), absIn); err == nil && (rel == "." || !strings.HasPrefix(rel, "..")) {
+				return usagef("report: the input %s lies in %s, which the report writes; choose another -out", d, filepath.Join(out, sub))
+			}
 		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "run.json")); err == nil {
