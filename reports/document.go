@@ -25,6 +25,7 @@ type document struct {
 	Comparisons []comparisonRow
 	Invariants  invariantTable
 	Faults      []faultRow
+	Probes      []probeRow
 	Figures     []figureGroup
 	// KeyFigures are the few figures shown under the verdict (they are in
 	// Figures too).
@@ -174,6 +175,7 @@ func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Op
 	doc.Invariants = invariantRows(d)
 	doc.Verdict = buildVerdict(d, a, doc.Invariants)
 	doc.Faults = faultRows(d)
+	doc.Probes = probeRows(d)
 	doc.Figures = figureGroups(figs)
 	doc.KeyFigures = keyFigures(figs)
 	doc.Stats = statsTables(a)
@@ -295,6 +297,30 @@ func figureGroups(figs []figureRef) []figureGroup {
 		if len(s.Figures) > 0 {
 			out = append(out, s)
 		}
+	}
+	return out
+}
+
+// probeRow is one coverage probe: how many worlds reached it and how often.
+type probeRow struct{ Name, Worlds, Count string }
+
+// probeRows sums the worlds' coverage probes, by name.
+func probeRows(d *dataset) []probeRow {
+	worlds, counts := map[string]int{}, map[string]uint64{}
+	for _, w := range d.worlds {
+		for _, p := range w.Probes {
+			worlds[p.Name]++
+			counts[p.Name] += p.Count
+		}
+	}
+	names := make([]string, 0, len(worlds))
+	for n := range worlds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := make([]probeRow, 0, len(names))
+	for _, n := range names {
+		out = append(out, probeRow{Name: n, Worlds: fmt.Sprintf("%d of %d", worlds[n], len(d.worlds)), Count: fmt.Sprint(counts[n])})
 	}
 	return out
 }
