@@ -126,6 +126,16 @@ func paramRows(d *dataset) paramTable {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+	// What differs between the variants comes first.
+	slices.SortStableFunc(t.Rows, func(a, b paramRow) int {
+		switch {
+		case a.Differs && !b.Differs:
+			return -1
+		case b.Differs && !a.Differs:
+			return 1
+		}
+		return 0
+	})
 	return t
 }
 
