@@ -332,10 +332,11 @@ func MinIntervalN() int {
 	}
 }
 
-// FormatP prints a p-value as benchstat does: p=0.029.
+// FormatP prints a p-value as benchstat does: p=0.029 ("—" when the test
+// was not run).
 func FormatP(p float64) string {
 	if math.IsNaN(p) {
-		return "p=—"
+		return "—"
 	}
 	if p < 0.001 {
 		return "p<0.001"
