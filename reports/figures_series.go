@@ -119,8 +119,9 @@ func documentedFirst(d *dataset, keys []seriesKey) []seriesKey {
 	return kept
 }
 
-// rateBins is about how many bins a rate series is averaged into.
-const rateBins = 120
+// rateBins is about how many bins a rate series is averaged into: rows
+// arrive downstream in bursts of several seconds, so fewer, wider bins.
+const rateBins = 40
 
 // isRate reports whether a unit is per second: such series are noisy
 // sample to sample and are drawn binned.
@@ -140,14 +141,14 @@ func binWidth(span, step float64) float64 {
 	return 3600
 }
 
-// binned averages points into bins of width w (each bin's mean at its
-// end time, so a bin's point is drawn when its data is complete).
+// binned averages points into bins (k·w, (k+1)·w] of width w, each bin's
+// mean drawn at its end time (when its data is complete).
 func binned(pts []results.Point, w float64) []results.Point {
 	var out []results.Point
 	for i := 0; i < len(pts); {
-		end := (math.Floor(pts[i].T/w) + 1) * w
+		end := math.Ceil(pts[i].T/w) * w
 		sum, n := 0.0, 0
-		for i < len(pts) && pts[i].T < end {
+		for i < len(pts) && pts[i].T <= end {
 			sum += pts[i].V
 			n++
 			i++
@@ -218,7 +219,7 @@ func seriesFigure(fs *figureSet, d *dataset, k seriesKey, shades []plots.Shade) 
 	}
 	caption := joinSentences(d.docs[k.Metric].Doc, "Median across seeds; band: min–max across seeds.")
 	if bin > 0 {
-		caption += fmt.Sprintf(" A rate: each world's samples averaged over %g s bins before the median.", bin)
+		caption += fmt.Sprintf(" A rate: each world's samples averaged over %g s bins before the median (timeseries.csv has every sample).", bin)
 	}
 	if len(spec.Refs) > 0 {
 		caption += " Dashed: reference values the scenario documents."

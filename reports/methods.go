@@ -43,7 +43,7 @@ func newMethods(boot stats.Bootstrap, trace string) methods {
 		Series: "one line per variant, the median across seeds at each time (each seed's series held at its last sample), " +
 			"the band is the min–max across seeds; red bands are fault windows and red lines instant faults of any world; " +
 			"the strips at the bottom are the syncpoint barriers (spans on track \"barrier\" or named \"syncpoint…\") of the first seed of each variant, " +
-			"one strip per variant in its colour; a rate (unit …/s) is averaged per world over round bins of about 1/120 of the run before the median",
+			"one strip per variant in its colour; a rate (unit …/s) is averaged per world over round bins of about 1/40 of the run (15 s for 600 s) before the median",
 		Trace: trace,
 	}
 }
