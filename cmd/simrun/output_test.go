@@ -124,3 +124,25 @@ func TestPlanFaultsReported(t *testing.T) {
 		t.Errorf("the fault point is not in the faults table")
 	}
 }
+
+// TestWhatRan: a zero that the model would replace with its default is
+// refused; a -set that overrides a variant's own value is warned on stdout
+// and listed in the report, whose parameter table shows each variant's own
+// values.
+func TestWhatRan(t *testing.T) {
+	run1(t, exitUsage, "-scenario", "syncpoint", "-set", "tables=0", "-duration", "1s").stderrHas(t, "tables=0: 0 is not meaningful")
+	run1(t, exitUsage, "-scenario", "syncpoint", "-set", "nodes=0", "-duration", "1s").stderrHas(t, "nodes=0")
+	out := t.TempDir()
+	r := run1(t, exitOK, "-scenario", "redo-lag", "-variants", "batch-2s,prefix-1s", "-set", "flush-interval=500ms", "-duration", "5s", "-out", out)
+	r.stdoutHas(t, "simrun: warning: flush-interval=500ms (from -set or -changefeed-config) overrides variant batch-2s's own flush-interval=2000ms")
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "Warning from the run: flush-interval=500ms") {
+		t.Errorf("the report does not list the override warning")
+	}
+	if !strings.Contains(string(md), "| `fence` | **`batch`** | **`prefix`** |") {
+		t.Errorf("the parameter table does not show each variant's fence")
+	}
+}
