@@ -25,8 +25,7 @@ type verdictSection struct {
 	Method string
 }
 
-// stallsOf returns, per variant in report order, the stalls of its worlds
-// (by seed order), and how many worlds record the progress series.
+// stallsOf returns, per variant, the stalls of its worlds in seed order.
 func stallsOf(d *dataset) map[*variantData][]stall {
 	out := map[*variantData][]stall{}
 	for _, v := range d.variants {
@@ -63,7 +62,7 @@ func buildVerdict(d *dataset, a *analysis, inv invariantTable) verdictSection {
 			lag = fmtNum(lo) + "–" + fmtNum(hi) + " s"
 		}
 		vs.Alerts = append(vs.Alerts, fmt.Sprintf("`%s` stopped progressing at %s in %d of %d seeds (checkpoint lag %s when the world ended at %s): "+
-			"its lag, barrier and throughput metrics describe a stalled changefeed, and barriers after the stall never finished.",
+			"its lag, barrier and throughput metrics describe a stalled changefeed, and no syncpoint above the stuck checkpoint could finish its barrier.",
 			v.Name, stallTimes(st), len(st), len(v.Worlds), lag, fmtSeconds(st[0].End)))
 	}
 	if len(vs.Alerts) == 0 {
