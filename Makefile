@@ -28,7 +28,7 @@ sim: build
 	$(SIMRUN) -scenario syncpoint -seed $(SEED) -out $(OUT)
 
 ## test: everything CI checks; stays under 10 minutes on 2 cores.
-test: lint unit fuzz-short
+test: lint unit fuzz-short report-check
 
 unit:
 	$(GO) test -count=1 -timeout 15m ./...
@@ -79,7 +79,8 @@ bench-world: build
 bench-engine:
 	cd bench && $(GO) run ./engine
 
-## report-check: render a sample report in headless Chromium; fails if an image does not load.
+## report-check: render a sample report in headless Chromium (installed with apt-get when missing);
+## fails on a broken image, console output or an empty verdict, and when no browser can be had.
 report-check:
 	bash reports/browsercheck.sh
 

@@ -51,6 +51,20 @@ type acrossSeeds struct {
 	Seeds   []uint64
 	Values  []float64
 	Summary *stats.Summary
+	// Censored are the worlds whose value is censored and their lower
+	// bounds (scalars only): left out of Summary, compared as +Inf.
+	Censored      []uint64
+	CensoredBound []float64
+}
+
+// compareValues are the values a comparison ranks: the finite ones and
+// +Inf for each censored world.
+func (acr *acrossSeeds) compareValues() []float64 {
+	out := append([]float64(nil), acr.Values...)
+	for range acr.Censored {
+		out = append(out, math.Inf(1))
+	}
+	return out
 }
 
 type seedSummary struct {
@@ -90,7 +104,7 @@ func analyse(d *dataset, boot stats.Bootstrap) (*analysis, error) {
 			ms.Variants = append(ms.Variants, vs)
 		}
 		a.metrics = append(a.metrics, ms)
-		a.comparisons = append(a.comparisons, compareVariants(ms, boot)...)
+		a.comparisons = append(a.comparisons, compareVariants(ms)...)
 	}
 	return a, nil
 }
@@ -104,6 +118,7 @@ func analyseVariant(m *metric, v *variantData, boot stats.Bootstrap) (*variantSt
 		if err != nil {
 			return nil, err
 		}
+		acr.Censored, acr.CensoredBound = sv.Censored, sv.CensoredBound
 		vs.Across = []*acrossSeeds{acr}
 		return vs, nil
 	}
@@ -176,15 +191,14 @@ func summarizeAcross(m *metric, v *variantData, stat string, seeds []uint64, val
 
 // compareVariants compares every later variant (B) with every earlier one
 // (A) on each quantity of the metric.
-func compareVariants(ms *metricStats, boot stats.Bootstrap) []*comparison {
+func compareVariants(ms *metricStats) []*comparison {
 	var out []*comparison
 	for q := range ms.Variants[0].Across {
 		for j := 1; j < len(ms.Variants); j++ {
 			for i := 0; i < j; i++ {
 				a, b := ms.Variants[i], ms.Variants[j]
 				stat := a.Across[q].Stat
-				rng := stats.NewRand(quantityName(ms.Metric, stat), a.Variant.Name, b.Variant.Name)
-				res := boot.Compare(a.Across[q].Values, b.Across[q].Values, ms.Metric.direction(), rng)
+				res := stats.Compare(a.Across[q].compareValues(), b.Across[q].compareValues(), ms.Metric.direction())
 				out = append(out, &comparison{Metric: ms.Metric, Stat: stat, A: a.Variant, B: b.Variant, Result: res})
 			}
 		}

@@ -2,8 +2,11 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/redosim/redosim/results"
 )
 
 // invariantTable shows every invariant's result per variant and, for each
@@ -58,7 +61,55 @@ func invariantRows(d *dataset) invariantTable {
 		}
 		t.Rows = append(t.Rows, line)
 	}
+	if line, ok := progressLine(d); ok {
+		for _, row := range line.Cells {
+			if row.FirstWorld != "" {
+				t.Violations = append(t.Violations, row)
+			}
+		}
+		t.Rows = append(t.Rows, line)
+	}
 	return t
+}
+
+// progressName is the row the stall rule adds to the invariants table, so
+// a stalled world is not all ticks.
+const progressName = "progress (the report's stall rule, not a checker)"
+
+// progressLine is the stall rule as an invariant row, when some world
+// records the progress series.
+func progressLine(d *dataset) (invariantLine, bool) {
+	line := invariantLine{Name: progressName}
+	any := false
+	for _, v := range d.variants {
+		row := invariantRow{Name: progressName, Variant: v.Name}
+		ran, held := 0, 0
+		for _, w := range v.Worlds {
+			if !slices.ContainsFunc(w.Series, func(s results.Series) bool { return s.Metric == progressSeries && len(s.Labels) == 0 }) {
+				continue
+			}
+			ran++
+			st, stalled := detectStall(w)
+			if !stalled {
+				held++
+				continue
+			}
+			if row.FirstWorld == "" {
+				row.FirstWorld, row.Replay = worldName(w), w.Command
+				row.FirstAt = fmtSeconds(st.At)
+				row.FirstDetail = fmt.Sprintf("the changefeed checkpoint stopped moving (lag %s s at %s)", fmtNum(st.LagEnd), fmtSeconds(st.End))
+			}
+		}
+		any = any || ran > 0
+		row.OK, row.Checked = ran > 0 && held == ran, ran > 0
+		row.Held = fmt.Sprintf("held in %d/%d worlds", held, ran)
+		row.Short = fmt.Sprintf("%d/%d", held, ran)
+		if ran == 0 {
+			row.Held, row.Short = "not judged (no checkpoint lag series)", "not judged"
+		}
+		line.Cells = append(line.Cells, row)
+	}
+	return line, any
 }
 
 func invariantRowOf(name string, v *variantData) invariantRow {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -13,10 +14,13 @@ import (
 // csvHeader is the header of timeseries.csv.
 var csvHeader = []string{"world", "variant", "seed", "time", "metric", "labels", "value"}
 
-// timeseriesCSV writes every series point of every world in long format:
-// time in seconds of virtual time, labels as k=v;k=v, values in shortest
-// exact form (NaN and ±Inf as NaN, +Inf, -Inf).
-func timeseriesCSV(worlds []*results.World) ([]byte, error) {
+// timeseriesCSV writes the series points of every world in long format,
+// one row per (world, series, time): time in seconds of virtual time,
+// labels as k=v;k=v, values in shortest exact form (NaN and ±Inf as NaN,
+// +Inf, -Inf). A series of a metric full says true for keeps every point;
+// any other is thinned to CSVCoarseStep. Of several points at one time only
+// the last is written.
+func timeseriesCSV(worlds []*results.World, full func(metric string) bool) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	if err := w.Write(csvHeader); err != nil {
@@ -27,7 +31,19 @@ func timeseriesCSV(worlds []*results.World) ([]byte, error) {
 		row[0], row[1], row[2] = worldName(wd), wd.Variant, strconv.FormatUint(wd.Seed, 10)
 		for _, s := range wd.Series {
 			row[4], row[5] = s.Metric, labelString(s.Labels)
-			for _, p := range s.Points {
+			keep := full(s.Metric)
+			next := math.Inf(-1) // coarse: the next time due
+			for i, p := range s.Points {
+				last := i+1 == len(s.Points)
+				if !last && s.Points[i+1].T == p.T {
+					continue
+				}
+				if !keep && !last {
+					if p.T < next {
+						continue
+					}
+					next = (math.Floor(p.T/CSVCoarseStep) + 1) * CSVCoarseStep
+				}
 				row[3], row[6] = formatCSVFloat(p.T), formatCSVFloat(p.V)
 				if err := w.Write(row); err != nil {
 					return nil, fmt.Errorf("reports: timeseries.csv: %w", err)

@@ -44,6 +44,9 @@ func newDataset(run *results.Run, worlds []*results.World) (*dataset, error) {
 		return nil, fmt.Errorf("%w (scenario %q)", ErrNoWorlds, run.Scenario)
 	}
 	d := &dataset{run: run, docs: map[string]results.MetricDoc{}}
+	for _, w := range run.Warnings {
+		d.notef("Warning from the run: %s", w)
+	}
 	for _, m := range run.Metrics {
 		d.docs[m.Name] = m
 	}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/redosim/redosim/reports/plots"
@@ -18,16 +19,21 @@ type document struct {
 	Command     string
 	Sweep       string
 	Notes       []string
-	Params      []results.Param
+	Verdict     verdictSection
+	Params      paramTable
 	Variants    []variantSummary
 	Comparisons []comparisonRow
 	Invariants  invariantTable
 	Faults      []faultRow
+	Probes      []probeRow
 	Figures     []figureGroup
-	Stats       []statsTable
-	Worlds      []worldRow
-	Methods     methods
-	Files       []fileRow
+	// KeyFigures are the few figures shown under the verdict (they are in
+	// Figures too).
+	KeyFigures []figureRef
+	Stats      []statsTable
+	Worlds     []worldRow
+	Methods    methods
+	Files      []fileRow
 }
 
 type variantSummary struct {
@@ -38,12 +44,13 @@ type variantSummary struct {
 	Rows   []summaryRow
 }
 
+// summaryRow is one headline quantity of one variant across its seeds.
 type summaryRow struct {
-	Metric, Unit, Over, Median, P99, Mean, MeanCI string
+	Metric, Unit, Quantity, N, Median, Interval, Range, Censored string
 }
 
 type comparisonRow struct {
-	Quantity, B, A, RelDiff, CI, Verdict string
+	Quantity, B, A, RelDiff, P, N, Verdict string
 }
 
 type figureGroup struct {
@@ -67,6 +74,96 @@ type worldRow struct {
 
 type fileRow struct{ Name, Doc string }
 
+// paramTable is what each variant really ran: one row per parameter, one
+// column per variant, read from the worlds' own parameters.
+type paramTable struct {
+	Variants []string
+	Rows     []paramRow
+}
+
+// paramRow is one parameter; Differs marks a value that is not the same
+// for every variant.
+type paramRow struct {
+	Key, Doc string
+	Cells    []string
+	Differs  bool
+}
+
+// maxParamValues is how many distinct values of one variant a cell lists.
+const maxParamValues = 4
+
+func paramRows(d *dataset) paramTable {
+	t := paramTable{Variants: d.variantNames()}
+	docs := map[string]string{}
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, p := range d.run.Params {
+		docs[p.Key] = p.Doc
+		add(p.Key)
+	}
+	for _, w := range d.worlds {
+		for _, p := range w.Params {
+			add(p.Key)
+		}
+	}
+	runValue := map[string]string{}
+	for _, p := range d.run.Params {
+		runValue[p.Key] = p.Value
+	}
+	for _, k := range keys {
+		row := paramRow{Key: k, Doc: docs[k]}
+		for _, v := range d.variants {
+			row.Cells = append(row.Cells, variantParam(v, k, runValue))
+		}
+		for _, c := range row.Cells {
+			row.Differs = row.Differs || c != row.Cells[0]
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	// What differs between the variants comes first.
+	slices.SortStableFunc(t.Rows, func(a, b paramRow) int {
+		switch {
+		case a.Differs && !b.Differs:
+			return -1
+		case b.Differs && !a.Differs:
+			return 1
+		}
+		return 0
+	})
+	return t
+}
+
+// variantParam is the value of k in the variant's worlds: one value, the
+// distinct values in seed order, or the run's value when no world records
+// the key.
+func variantParam(v *variantData, k string, runValue map[string]string) string {
+	var vals []string
+	for _, w := range v.Worlds {
+		i := slices.IndexFunc(w.Params, func(p results.Param) bool { return p.Key == k })
+		if i >= 0 && !slices.Contains(vals, w.Params[i].Value) {
+			vals = append(vals, w.Params[i].Value)
+		}
+	}
+	switch {
+	case len(vals) == 0 && len(v.Worlds) > 0:
+		if rv, ok := runValue[k]; ok {
+			return rv
+		}
+		return "—"
+	case len(vals) == 0:
+		return "—"
+	case len(vals) > maxParamValues:
+		return fmt.Sprintf("%d values: %s … %s", len(vals), strings.Join(vals[:2], ", "), vals[len(vals)-1])
+	}
+	return strings.Join(vals, " / ")
+}
+
 func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Options) *document {
 	doc := &document{
 		Title:       opts.Title,
@@ -74,7 +171,7 @@ func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Op
 		Description: d.run.Description,
 		Command:     d.run.Command,
 		Sweep:       d.run.Sweep,
-		Params:      d.run.Params,
+		Params:      paramRows(d),
 		Methods:     m,
 	}
 	if doc.Title == "" {
@@ -86,8 +183,11 @@ func buildDocument(d *dataset, a *analysis, figs []figureRef, m methods, opts Op
 	doc.Variants = variantSummaries(d, a)
 	doc.Comparisons = comparisonRows(a)
 	doc.Invariants = invariantRows(d)
+	doc.Verdict = buildVerdict(d, a, doc.Invariants)
 	doc.Faults = faultRows(d)
+	doc.Probes = probeRows(d)
 	doc.Figures = figureGroups(figs)
+	doc.KeyFigures = keyFigures(figs)
 	doc.Stats = statsTables(a)
 	doc.Worlds = worldRows(d)
 	doc.Files = reportFiles()
@@ -123,25 +223,37 @@ func variantSummaries(d *dataset, a *analysis) []variantSummary {
 	return out
 }
 
+// summaryRowOf is the headline quantity of a metric (a scalar's value, a
+// sample's per-world p99) across the variant's seeds: the median, its
+// interval when there are enough seeds, else the range, and the censored
+// worlds.
 func summaryRowOf(m *metric, vs *variantStats) summaryRow {
-	row := summaryRow{Metric: m.Name, Unit: m.Unit, Over: "no data", Median: notAvailable, P99: notAvailable,
-		Mean: notAvailable, MeanCI: notAvailable}
-	var s *stats.Summary
-	switch {
-	case m.Kind == kindSample && vs.Pooled != nil:
-		s = vs.Pooled
-		row.Over = fmt.Sprintf("%s obs. pooled, %d seeds", fmtCount(s.N), len(vs.PerSeed))
-	case m.Kind == kindScalar && vs.Across[0].Summary != nil:
-		s = vs.Across[0].Summary
-		row.Over = fmt.Sprintf("%d seeds", s.N)
+	row := summaryRow{Metric: m.Name, Unit: m.Unit, Quantity: "value per world", N: "0", Median: notAvailable,
+		Interval: notAvailable, Range: notAvailable, Censored: "—"}
+	acr := headlineQuantity(vs)
+	if m.Kind == kindSample {
+		row.Quantity = "each world's p99"
 	}
+	if acr == nil {
+		return row
+	}
+	if len(acr.Censored) > 0 {
+		row.Censored = fmt.Sprintf("%d (≥ %s %s)", len(acr.Censored), fmtNum(slices.Min(acr.CensoredBound)), m.Unit)
+	}
+	row.N = fmt.Sprint(len(acr.Values) + len(acr.Censored))
+	s := acr.Summary
 	if s == nil {
 		return row
 	}
 	unit, f := unitScale(m.Unit, s.P50)
 	row.Unit = unit
-	row.Median, row.P99, row.Mean = fmtNum(s.P50*f), fmtNum(s.P99*f), fmtNum(s.Mean*f)
-	row.MeanCI = fmtInterval(s.MeanCI, f)
+	row.Median = fmtNum(s.P50 * f)
+	row.Range = "[" + fmtNum(s.Min*f) + ", " + fmtNum(s.Max*f) + "]"
+	if s.MedianCI.Defined() {
+		row.Interval = fmtInterval(s.MedianCI, f)
+	} else {
+		row.Interval = fmt.Sprintf("n < %d", stats.MinIntervalN())
+	}
 	return row
 }
 
@@ -172,18 +284,18 @@ func comparisonRows(a *analysis) []comparisonRow {
 			q += " (per seed)"
 		}
 		out = append(out, comparisonRow{Quantity: q, B: c.B.Name, A: c.A.Name, RelDiff: fmtPercent(c.Result.RelDiff),
-			CI: fmtPercentInterval(c.Result.CI), Verdict: c.Result.Verdict})
+			P: stats.FormatP(c.Result.P), N: fmt.Sprintf("%d vs %d", c.Result.NB, c.Result.NA), Verdict: c.Result.Verdict})
 	}
 	return out
 }
 
 func figureGroups(figs []figureRef) []figureGroup {
 	sections := []figureGroup{
-		{Title: "Headline metrics", Intro: "Mean across seeds with its 95 % bootstrap interval."},
-		{Title: "Time series", Intro: "One line per variant: the median across seeds; the band spans the seeds' min and max. Red: fault windows (lines: instant faults). Blue: syncpoint barriers of each variant's first seed."},
-		{Title: "Distributions", Intro: "CDFs of every observation, all seeds pooled."},
+		{Title: "Headline metrics", Intro: fmt.Sprintf("Median across seeds; whiskers: the 95 %% order-statistic interval of the median with at least %d seeds, else the seeds' min–max range.", stats.MinIntervalN())},
+		{Title: "Time series", Intro: "One line per variant: the median across seeds; the band spans the seeds' min and max. Red: fault windows (lines: instant faults). Strips at the bottom: syncpoint barriers of each variant's first seed, in its colour. Dashed: reference values (quota, hard limit)."},
+		{Title: "Distributions", Intro: "Step CDFs of every observation, all seeds pooled."},
 		{Title: "Across seeds", Intro: "One box per variant over the seeds' values; each dot is one seed."},
-		{Title: "Sweep", Intro: "Each metric against the swept parameter: mean across seeds with its 95 % bootstrap band."},
+		{Title: "Sweep", Intro: fmt.Sprintf("Each metric against the swept parameter: the median across seeds at each value; band: the 95 %% order-statistic interval of the median with at least %d seeds, else the seeds' min–max range.", stats.MinIntervalN())},
 	}
 	index := map[string]int{figHeadline: 0, figSeries: 1, figCDF: 2, figBox: 3, figSweep: 4}
 	for _, f := range figs {
@@ -194,6 +306,42 @@ func figureGroups(figs []figureRef) []figureGroup {
 	for _, s := range sections {
 		if len(s.Figures) > 0 {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// probeRow is one coverage probe: how many worlds reached it and how often.
+type probeRow struct{ Name, Worlds, Count string }
+
+// probeRows sums the worlds' coverage probes, by name.
+func probeRows(d *dataset) []probeRow {
+	worlds, counts := map[string]int{}, map[string]uint64{}
+	for _, w := range d.worlds {
+		for _, p := range w.Probes {
+			worlds[p.Name]++
+			counts[p.Name] += p.Count
+		}
+	}
+	names := make([]string, 0, len(worlds))
+	for n := range worlds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := make([]probeRow, 0, len(names))
+	for _, n := range names {
+		out = append(out, probeRow{Name: n, Worlds: fmt.Sprintf("%d of %d", worlds[n], len(d.worlds)), Count: fmt.Sprint(counts[n])})
+	}
+	return out
+}
+
+// keyFigures are the headline figure and the progress series (the
+// checkpoint lag, where stalls show).
+func keyFigures(figs []figureRef) []figureRef {
+	var out []figureRef
+	for _, f := range figs {
+		if f.Section == figHeadline || f.PNG == "plots/ts-"+progressSeries+".png" {
+			out = append(out, f)
 		}
 	}
 	return out
@@ -269,11 +417,13 @@ func worldRows(d *dataset) []worldRow {
 
 func reportFiles() []fileRow {
 	return []fileRow{
-		{"index.html", "this report (opens from disk, no network)"},
+		{"index.html", "this report, self-contained: figures embedded, no network; one file to attach to an issue"},
 		{"report.md", "the same report in Markdown"},
 		{"summary.json", "every metric's statistics per variant and every pairwise comparison"},
-		{"timeseries.csv", "every series point, long format: world,variant,seed,time,metric,labels,value"},
-		{"trace.json", "Chrome trace-event timeline: open in Perfetto (ui.perfetto.dev) or chrome://tracing"},
+		{"timeseries.csv", fmt.Sprintf("series in long format, one row per (world, series, time): world,variant,seed,time,metric,labels,value; "+
+			"the series the scenario documents (the ones drawn here) at every sample the world took (1 s unless the scenario says otherwise), "+
+			"the others at %g s (the first sample at or after each multiple, and the last); simrun -full-csv keeps every sample", CSVCoarseStep)},
+		{"trace.json", "Chrome trace-event timeline (see Method): open in Perfetto (ui.perfetto.dev) or chrome://tracing; simrun -full-trace puts every world and counter in it"},
 		{"plots/", "every figure as PNG and SVG"},
 	}
 }

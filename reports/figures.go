@@ -1,8 +1,13 @@
 package reports
 
 import (
+	"encoding/base64"
 	"fmt"
+	htmltemplate "html/template"
+	"math"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/redosim/redosim/reports/plots"
@@ -25,6 +30,8 @@ type figureRef struct {
 	Caption string
 	PNG     string // relative to the report, e.g. "plots/ts-lag.png"
 	SVG     string
+	// DataURI is the PNG as a data: URI, so index.html stands alone.
+	DataURI htmltemplate.URL
 	Width   int // PNG pixels
 	Height  int
 }
@@ -48,9 +55,14 @@ func (fs *figureSet) save(section, title, caption, base string, fig *plots.Figur
 	if err := fig.Save(filepath.Join(fs.dir, "plots"), base); err != nil {
 		return err
 	}
+	png, err := os.ReadFile(filepath.Join(fs.dir, "plots", base+".png"))
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
 	w, h := fig.Size()
 	fs.refs = append(fs.refs, figureRef{Section: section, Title: title, Caption: caption,
-		PNG: "plots/" + base + ".png", SVG: "plots/" + base + ".svg", Width: w, Height: h})
+		PNG: "plots/" + base + ".png", SVG: "plots/" + base + ".svg", Width: w, Height: h,
+		DataURI: htmltemplate.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	return nil
 }
 
@@ -108,7 +120,8 @@ func headlineFigure(fs *figureSet, d *dataset, a *analysis, _ Options) error {
 		return err
 	}
 	return fs.save(figHeadline, "Headline metrics",
-		"Mean across seeds per variant; error bars are the 95 % bootstrap interval of the mean. Samples show each world's p99.",
+		fmt.Sprintf("Bar: median across seeds per variant (a distribution: each world's p99). Whiskers: the 95 %% order-statistic interval of the median "+
+			"with at least %d seeds, else the min–max range of the seeds. n: seeds per variant (censored values are not in the bars: see the summary).", stats.MinIntervalN()),
 		"headline", fig)
 }
 
@@ -118,15 +131,28 @@ func headlinePanel(ms *metricStats) (plots.BarPanel, bool) {
 	if ms.Metric.Kind == kindSample {
 		title += " p99"
 	}
-	p := plots.BarPanel{Title: title, YLabel: axisLabel("mean", unit)}
+	p := plots.BarPanel{Title: title, YLabel: axisLabel("median", unit)}
+	nlo, nhi := math.MaxInt, 0
 	for _, vs := range ms.Variants {
 		acr := headlineQuantity(vs)
 		if acr == nil || acr.Summary == nil {
 			continue
 		}
 		s := acr.Summary
+		lo, hi := s.Min, s.Max
+		if s.MedianCI.Defined() {
+			lo, hi = s.MedianCI.Lo, s.MedianCI.Hi
+		}
+		nlo, nhi = min(nlo, s.N), max(nhi, s.N)
 		p.Bars = append(p.Bars, plots.Bar{Name: vs.Variant.Name, Color: vs.Variant.Index,
-			Value: s.Mean * f, Lo: s.MeanCI.Lo * f, Hi: s.MeanCI.Hi * f})
+			Value: s.P50 * f, Lo: lo * f, Hi: hi * f})
+	}
+	if len(p.Bars) > 0 {
+		n := fmt.Sprintf(" (n=%d)", nlo)
+		if nlo != nhi {
+			n = fmt.Sprintf(" (n=%d–%d)", nlo, nhi)
+		}
+		p.Title += n
 	}
 	return p, len(p.Bars) > 0
 }
@@ -178,8 +204,33 @@ func boxFigures(fs *figureSet, d *dataset, a *analysis, _ Options) error {
 	return nil
 }
 
-// cdfPoints is the number of points drawn per CDF line.
+// cdfPoints is the most steps drawn per CDF line.
 const cdfPoints = 512
+
+// stepCDF returns the empirical CDF of sorted (scaled by f) as a step
+// line: at each drawn value x the line rises from the fraction below x to
+// the fraction at or below it. Above cdfPoints values it steps at evenly
+// spaced ranks.
+func stepCDF(sorted []float64, f float64) (xs, ys []float64) {
+	n := len(sorted)
+	k := min(cdfPoints, n)
+	prev := 0.0
+	for j := range k {
+		r := j
+		if k < n {
+			r = int(math.Round(float64(j) * float64(n-1) / float64(k-1)))
+		}
+		x := sorted[r]
+		upper := sort.SearchFloat64s(sorted, math.Nextafter(x, math.Inf(1))) // values <= x
+		frac := float64(upper) / float64(n)
+		if frac <= prev && j > 0 {
+			continue
+		}
+		xs, ys = append(xs, x*f, x*f), append(ys, prev, frac)
+		prev = frac
+	}
+	return xs, ys
+}
 
 func cdfFigures(fs *figureSet, d *dataset, a *analysis, _ Options) error {
 	for _, ms := range a.metrics {
@@ -219,23 +270,16 @@ func cdfFigure(fs *figureSet, ms *metricStats, typical float64, logX bool) error
 		if vs.Pooled == nil {
 			continue
 		}
-		k := min(cdfPoints, len(vs.PooledSorted))
 		l := plots.Line{Name: fmt.Sprintf("%s (n=%s)", vs.Variant.Name, fmtCount(vs.Pooled.N)), Color: vs.Variant.Index}
-		for i := range k {
-			p := 1.0
-			if k > 1 {
-				p = float64(i) / float64(k-1)
-			}
-			l.X = append(l.X, stats.Quantile(vs.PooledSorted, p*100)*f)
-			l.Y = append(l.Y, p)
-		}
+		l.X, l.Y = stepCDF(vs.PooledSorted, f)
 		spec.Lines = append(spec.Lines, l)
 	}
 	fig, err := spec.Figure()
 	if err != nil {
 		return err
 	}
-	caption := joinSentences(ms.Metric.Doc.Doc, "Empirical CDF of every observation of every seed.")
+	caption := joinSentences(ms.Metric.Doc.Doc, fmt.Sprintf("Empirical CDF of every observation of every seed, drawn as steps "+
+		"(above %d observations, at %d evenly spaced ranks).", cdfPoints, cdfPoints))
 	if logX {
 		caption += " Log x axis."
 	}

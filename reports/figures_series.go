@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -118,23 +119,81 @@ func documentedFirst(d *dataset, keys []seriesKey) []seriesKey {
 	return kept
 }
 
+// rateBins is about how many bins a rate series is averaged into: rows
+// arrive downstream in bursts of several seconds, so fewer, wider bins.
+const rateBins = 40
+
+// isRate reports whether a unit is per second: such series are noisy
+// sample to sample and are drawn binned.
+func isRate(unit string) bool { return strings.HasSuffix(unit, "/s") }
+
+// binWidth is a round bin width near span/rateBins seconds, or 0 when that
+// is not wider than the sampling interval step.
+func binWidth(span, step float64) float64 {
+	for _, w := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600} {
+		if w >= span/rateBins {
+			if w <= step {
+				return 0
+			}
+			return w
+		}
+	}
+	return 3600
+}
+
+// binned averages points into bins (k·w, (k+1)·w] of width w, each bin's
+// mean drawn at its end time (when its data is complete).
+func binned(pts []results.Point, w float64) []results.Point {
+	var out []results.Point
+	for i := 0; i < len(pts); {
+		end := math.Ceil(pts[i].T/w) * w
+		sum, n := 0.0, 0
+		for i < len(pts) && pts[i].T <= end {
+			sum += pts[i].V
+			n++
+			i++
+		}
+		out = append(out, results.Point{T: end, V: sum / float64(n)})
+	}
+	return out
+}
+
 func seriesFigure(fs *figureSet, d *dataset, k seriesKey, shades []plots.Shade) error {
 	var lines []plots.Line
 	unit := ""
 	var typical float64
+	var per0 [][]results.Point
 	for _, v := range d.variants {
-		var per [][]results.Point
 		for _, w := range v.Worlds {
 			for _, s := range w.Series {
 				if s.Metric == k.Metric && labelString(s.Labels) == k.Labels {
-					per = append(per, finitePoints(s.Points))
+					per0 = append(per0, finitePoints(s.Points))
 					unit = d.unitOf(s.Metric, s.Unit)
 					break
 				}
 			}
 		}
+	}
+	bin := 0.0
+	if isRate(unit) {
+		bin = binWidth(seriesSpan(per0), sampleStep(per0))
+	}
+	for _, v := range d.variants {
+		var per [][]results.Point
+		for _, w := range v.Worlds {
+			for _, s := range w.Series {
+				if s.Metric == k.Metric && labelString(s.Labels) == k.Labels {
+					pts := finitePoints(s.Points)
+					if bin > 0 {
+						pts = binned(pts, bin)
+					}
+					per = append(per, pts)
+					break
+				}
+			}
+		}
 		if l, ok := medianLine(per); ok {
-			l.Name, l.Color = fmt.Sprintf("%s (%d seeds)", v.Name, len(per)), v.Index
+			l.Name, l.Color = fmt.Sprintf("%s (%s)", v.Name, plural(len(per), "seed")), v.Index
 			lines = append(lines, l)
 			for _, y := range l.Y {
 				typical = max(typical, abs(y))
@@ -151,16 +210,52 @@ func seriesFigure(fs *figureSet, d *dataset, k seriesKey, shades []plots.Shade) 
 	}
 	spec := plots.XY{Title: k.title(), XLabel: "virtual time (s)", YLabel: axisLabel(k.Metric, du),
 		Lines: lines, Shades: shades, YFromZero: true}
+	for _, r := range d.docs[k.Metric].Refs {
+		spec.Refs = append(spec.Refs, plots.RefLine{Y: r.Value * f, Label: r.Label})
+	}
 	fig, err := spec.Figure()
 	if err != nil {
 		return err
 	}
 	caption := joinSentences(d.docs[k.Metric].Doc, "Median across seeds; band: min–max across seeds.")
+	if bin > 0 {
+		caption += fmt.Sprintf(" A rate: each world's samples averaged over %g s bins before the median (timeseries.csv has every sample).", bin)
+	}
+	if len(spec.Refs) > 0 {
+		caption += " Dashed: reference values the scenario documents."
+	}
 	base := "ts-" + k.Metric
 	if k.Labels != "" {
 		base += "-" + k.Labels
 	}
 	return fs.save(figSeries, spec.Title, caption, base, fig)
+}
+
+// seriesSpan is the time from the first to the last point of all series.
+func seriesSpan(per [][]results.Point) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, pts := range per {
+		if len(pts) > 0 {
+			lo, hi = min(lo, pts[0].T), max(hi, pts[len(pts)-1].T)
+		}
+	}
+	if hi < lo {
+		return 0
+	}
+	return hi - lo
+}
+
+// sampleStep is the smallest time between two points of a series.
+func sampleStep(per [][]results.Point) float64 {
+	step := math.Inf(1)
+	for _, pts := range per {
+		for i := 1; i < len(pts); i++ {
+			if dt := pts[i].T - pts[i-1].T; dt > 0 {
+				step = min(step, dt)
+			}
+		}
+	}
+	return step
 }
 
 func finitePoints(points []results.Point) []results.Point {

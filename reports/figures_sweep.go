@@ -111,14 +111,14 @@ func sweepFigures(fs *figureSet, d *dataset, a *analysis, opts Options) error {
 		if ms.Metric.Kind != kindScalar && !ms.Metric.Headline() {
 			continue
 		}
-		if err := sweepFigure(fs, d, ms.Metric, pts, unit, opts.Bootstrap); err != nil {
+		if err := sweepFigure(fs, d, ms.Metric, pts, unit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func sweepFigure(fs *figureSet, d *dataset, m *metric, pts []sweepPoint, xunit string, boot stats.Bootstrap) error {
+func sweepFigure(fs *figureSet, d *dataset, m *metric, pts []sweepPoint, xunit string) error {
 	stat := ""
 	if m.Kind == kindSample {
 		stat = "p99"
@@ -142,7 +142,7 @@ func sweepFigure(fs *figureSet, d *dataset, m *metric, pts []sweepPoint, xunit s
 	var lines []plots.Line
 	var typical float64
 	for i, fam := range fams {
-		l := sweepLine(quantityName(m, stat), fam, byFam[fam], boot)
+		l := sweepLine(fam, byFam[fam])
 		l.Color = i
 		lines = append(lines, l)
 		for _, y := range l.Y {
@@ -159,11 +159,12 @@ func sweepFigure(fs *figureSet, d *dataset, m *metric, pts []sweepPoint, xunit s
 	if err != nil {
 		return err
 	}
-	return fs.save(figSweep, title, "Mean across seeds at each value; band: 95 % bootstrap interval of the mean.",
+	return fs.save(figSweep, title, fmt.Sprintf("Median across seeds at each value; band: the 95 %% order-statistic interval of the median "+
+		"with at least %d seeds, else the seeds' min–max range.", stats.MinIntervalN()),
 		"sweep-"+quantityName(m, stat), fig)
 }
 
-func sweepLine(qname, fam string, byX map[float64][]float64, boot stats.Bootstrap) plots.Line {
+func sweepLine(fam string, byX map[float64][]float64) plots.Line {
 	xs := make([]float64, 0, len(byX))
 	for x := range byX {
 		xs = append(xs, x)
@@ -171,14 +172,13 @@ func sweepLine(qname, fam string, byX map[float64][]float64, boot stats.Bootstra
 	slices.Sort(xs)
 	l := plots.Line{Name: fam, Points: true}
 	for _, x := range xs {
-		vals := byX[x]
-		mean := stats.Mean(vals)
-		ci := boot.Interval(vals, stats.Mean, stats.NewRand(qname, fam, strconv.FormatFloat(x, 'g', -1, 64)))
-		lo, hi := ci.Lo, ci.Hi
-		if !ci.Defined() {
-			lo, hi = mean, mean
+		vals := slices.Clone(byX[x])
+		slices.Sort(vals)
+		lo, hi := vals[0], vals[len(vals)-1]
+		if iv, _, ok := stats.MedianInterval(vals, 0.95); ok {
+			lo, hi = iv.Lo, iv.Hi
 		}
-		l.X, l.Y, l.Lo, l.Hi = append(l.X, x), append(l.Y, mean), append(l.Lo, lo), append(l.Hi, hi)
+		l.X, l.Y, l.Lo, l.Hi = append(l.X, x), append(l.Y, stats.Quantile(vals, 50)), append(l.Lo, lo), append(l.Hi, hi)
 	}
 	return l
 }

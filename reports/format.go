@@ -55,14 +55,6 @@ func fmtPercent(v float64) string {
 	return s + " %"
 }
 
-// fmtPercentInterval formats an interval of relative differences.
-func fmtPercentInterval(iv stats.Interval) string {
-	if !iv.Defined() {
-		return notAvailable
-	}
-	return "[" + fmtPercent(iv.Lo) + ", " + fmtPercent(iv.Hi) + "]"
-}
-
 // sentence capitalises s and ends it with a period ("" stays "").
 func sentence(s string) string {
 	s = strings.TrimSpace(s)

@@ -28,7 +28,7 @@ func (m *metric) Headline() bool { return m.Doc.Headline }
 
 func (m *metric) direction() stats.Direction {
 	switch {
-	case !m.Documented:
+	case !m.Documented || m.Doc.LowerIsBetter == m.Doc.HigherIsBetter:
 		return stats.Unknown
 	case m.Doc.LowerIsBetter:
 		return stats.LowerIsBetter
@@ -45,7 +45,7 @@ func (m *metric) directionName() string {
 	case stats.HigherIsBetter:
 		return "higher is better"
 	}
-	return "undocumented"
+	return "direction not documented"
 }
 
 // collectMetrics returns every scalar and sample metric the worlds carry:
@@ -110,6 +110,11 @@ type seedValues struct {
 	Values  []float64
 	Dropped int // non-finite values left out
 	Missing int // worlds that do not record the metric
+	// Censored lists the worlds whose value is censored (the event never
+	// happened before the world ended) and their lower bounds; they are
+	// not in Values.
+	Censored      []uint64
+	CensoredBound []float64
 }
 
 func scalarValues(v *variantData, name string) seedValues {
@@ -119,6 +124,9 @@ func scalarValues(v *variantData, name string) seedValues {
 		switch {
 		case i < 0:
 			sv.Missing++
+		case w.Scalars[i].Censored:
+			sv.Censored = append(sv.Censored, w.Seed)
+			sv.CensoredBound = append(sv.CensoredBound, w.Scalars[i].Value)
 		case !isFinite(w.Scalars[i].Value):
 			sv.Dropped++
 		default:

@@ -22,13 +22,37 @@ type Options struct {
 	// TraceAll puts every world into trace.json (overrides TraceWorlds).
 	TraceAll bool
 	// TraceCounters names the series metrics drawn as counter tracks in
-	// trace.json; empty means those whose names mention lag, memory,
-	// usage, quota or scan interval (timeline.DefaultCounters).
+	// trace.json; empty means the series metrics the run documents (the
+	// ones the report draws), or, with FullTrace, every series whose name
+	// mentions lag, memory, usage, quota or scan interval
+	// (timeline.DefaultCounters).
 	TraceCounters []string
+	// FullTrace puts every world into trace.json with every counter
+	// DefaultCounters selects (per-dispatcher ones too): tens of MB per
+	// world.
+	FullTrace bool
+	// FullCSV writes every point of every series into timeseries.csv;
+	// by default the series the report draws keep every point and the
+	// others one point per CSVCoarseStep seconds.
+	FullCSV bool
+	// Progress, when set, is told each step of the render as it starts.
+	Progress func(step string)
 	// MaxSeriesPlots caps the time-series figures (one per metric and
 	// label set); default 24. Series beyond it are listed as not drawn
 	// and stay in timeseries.csv.
 	MaxSeriesPlots int
+}
+
+// CSVCoarseStep is the resolution, in seconds of virtual time, of the
+// series timeseries.csv holds for metrics the run does not document (and
+// the report does not draw): the first sample at or after each multiple of
+// it, and the last sample.
+const CSVCoarseStep = 10.0
+
+func (o Options) progress(step string) {
+	if o.Progress != nil {
+		o.Progress(step)
+	}
 }
 
 func (o Options) maxSeriesPlots() int {

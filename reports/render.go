@@ -31,6 +31,7 @@ func Render(outDir string, run *results.Run, worlds []*results.World, opts Optio
 	if err := os.MkdirAll(filepath.Join(outDir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
+	opts.progress(fmt.Sprintf("statistics of %d worlds", len(d.worlds)))
 	a, err := analyse(d, opts.Bootstrap)
 	if err != nil {
 		return err
@@ -39,9 +40,11 @@ func Render(outDir string, run *results.Run, worlds []*results.World, opts Optio
 	if err != nil {
 		return err
 	}
-	if err := writeTrace(outDir, traceWorlds, opts); err != nil {
+	opts.progress(fmt.Sprintf("trace.json of %d worlds", len(traceWorlds)))
+	if err := writeTrace(outDir, d, traceWorlds, opts); err != nil {
 		return err
 	}
+	opts.progress("figures")
 	figs, err := buildFigures(outDir, d, a, opts)
 	if err != nil {
 		return err
@@ -51,26 +54,27 @@ func Render(outDir string, run *results.Run, worlds []*results.World, opts Optio
 }
 
 // RenderDirs loads and merges results directories (the shards of one
-// campaign, see results.Load) and renders their report into outDir with
-// default options.
-func RenderDirs(outDir string, dirs ...string) error {
+// campaign, see results.Load) and renders their report into outDir.
+func RenderDirs(outDir string, opts Options, dirs ...string) error {
 	run, worlds, err := results.Load(dirs...)
 	if err != nil {
 		return err
 	}
-	return Render(outDir, run, worlds, Options{})
+	return Render(outDir, run, worlds, opts)
 }
 
 func writeDocuments(outDir string, d *dataset, a *analysis, figs []figureRef, m methods, opts Options) error {
-	summary, err := encodeSummary(buildSummaryJSON(d, a, m))
-	if err != nil {
-		return err
-	}
-	csv, err := timeseriesCSV(d.worlds)
-	if err != nil {
-		return err
-	}
 	doc := buildDocument(d, a, figs, m, opts)
+	summary, err := encodeSummary(buildSummaryJSON(d, a, m, doc.Verdict))
+	if err != nil {
+		return err
+	}
+	opts.progress("writing timeseries.csv, summary.json, report.md and index.html")
+	full := func(metric string) bool { _, ok := d.docs[metric]; return ok || opts.FullCSV || len(d.docs) == 0 }
+	csv, err := timeseriesCSV(d.worlds, full)
+	if err != nil {
+		return err
+	}
 	md, err := renderMarkdown(doc)
 	if err != nil {
 		return err
@@ -97,7 +101,7 @@ func selectTraceWorlds(d *dataset, opts Options) ([]*results.World, string, erro
 	var out []*results.World
 	how := "the first seed of each variant (the default)"
 	switch {
-	case opts.TraceAll:
+	case opts.TraceAll || opts.FullTrace:
 		out, how = d.worlds, "every world"
 	case len(opts.TraceWorlds) > 0:
 		how = "the worlds chosen in the options"
@@ -115,21 +119,31 @@ func selectTraceWorlds(d *dataset, opts Options) ([]*results.World, string, erro
 			}
 		}
 	}
+	counters := "the series the report draws as"
+	switch {
+	case len(opts.TraceCounters) > 0:
+		counters = "the series " + strings.Join(opts.TraceCounters, ", ") + " as"
+	case opts.FullTrace || len(d.docs) == 0:
+		counters = "every lag, memory, usage, quota and scan-interval series as"
+	}
 	names := make([]string, len(out))
 	for i, w := range out {
 		names[i] = worldName(w)
 	}
 	desc := fmt.Sprintf("trace.json (Chrome trace-event format; open it in Perfetto or chrome://tracing) holds %s: %s. "+
 		"World i has its own pid namespace (pids i×%d+1 …), a process per node named \"<variant> s<seed> · <node>\", a thread per track; "+
-		"spans are slices, instants and faults instant events, lags, memory and scan interval counter tracks; ts and dur are µs of virtual time",
-		how, strings.Join(names, ", "), timeline.PidsPerWorld)
+		"spans are slices, instants and faults instant events, %s counter tracks; ts and dur are µs of virtual time",
+		how, strings.Join(names, ", "), timeline.PidsPerWorld, counters)
 	return out, desc, nil
 }
 
-func writeTrace(outDir string, worlds []*results.World, opts Options) error {
+func writeTrace(outDir string, d *dataset, worlds []*results.World, opts Options) error {
 	cfg := timeline.Config{}
-	if len(opts.TraceCounters) > 0 {
+	switch {
+	case len(opts.TraceCounters) > 0:
 		cfg.Counters = func(metric string) bool { return slices.Contains(opts.TraceCounters, metric) }
+	case !opts.FullTrace && len(d.docs) > 0:
+		cfg.Counters = func(metric string) bool { _, ok := d.docs[metric]; return ok }
 	}
 	tr, err := timeline.Build(worlds, cfg)
 	if err != nil {

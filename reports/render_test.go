@@ -154,9 +154,10 @@ func TestTimeseriesCSV(t *testing.T) {
 	if got := strings.Join(rows[0], ","); got != "world,variant,seed,time,metric,labels,value" {
 		t.Fatalf("header = %q", got)
 	}
-	// 15 worlds × 6 series × 601 points.
-	if len(rows)-1 != 15*6*601 {
-		t.Errorf("%d data rows, want %d", len(rows)-1, 15*6*601)
+	// 15 worlds × (5 documented series × 601 points + the undocumented
+	// fast_slow_gap thinned to one point per 10 s: 61).
+	if len(rows)-1 != 15*(5*601+61) {
+		t.Errorf("%d data rows, want %d", len(rows)-1, 15*(5*601+61))
 	}
 	labelled := 0
 	for _, r := range rows[1:] {
@@ -170,21 +171,38 @@ func TestTimeseriesCSV(t *testing.T) {
 			}
 		}
 	}
-	if labelled != 15*601 {
-		t.Errorf("%d labelled rows, want %d", labelled, 15*601)
+	if labelled != 15*61 {
+		t.Errorf("%d labelled rows, want %d", labelled, 15*61)
 	}
 	if r := rows[1]; r[0] != "none-s1" || r[1] != "none" || r[2] != "1" || r[3] != "0" || r[4] != "checkpoint_lag" {
 		t.Errorf("first row = %v", r)
 	}
 	got, err := timeseriesCSV([]*results.World{{Variant: "a", Seed: 2, Series: []results.Series{{Metric: "m",
 		Labels: []results.Label{{Key: "k", Value: "v,1"}, {Key: "j", Value: "2"}},
-		Points: []results.Point{{T: 1.5, V: math.NaN()}, {T: 2, V: 1e-9}}}}}})
+		Points: []results.Point{{T: 1.5, V: math.NaN()}, {T: 2, V: 1e-9}, {T: 2, V: 3}}}}}}, func(string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "world,variant,seed,time,metric,labels,value\na-s2,a,2,1.5,m,\"k=v,1;j=2\",NaN\na-s2,a,2,2,m,\"k=v,1;j=2\",1e-09\n"
+	want := "world,variant,seed,time,metric,labels,value\na-s2,a,2,1.5,m,\"k=v,1;j=2\",NaN\na-s2,a,2,2,m,\"k=v,1;j=2\",3\n"
 	if string(got) != want {
 		t.Errorf("csv =\n%s\nwant\n%s", got, want)
+	}
+	// Coarse: the first sample at or after each multiple of 10 s, and the last.
+	var pts []results.Point
+	for t := 1; t <= 35; t++ {
+		pts = append(pts, results.Point{T: float64(t), V: float64(t)})
+	}
+	got, err = timeseriesCSV([]*results.World{{Variant: "a", Seed: 1, Series: []results.Series{{Metric: "m", Points: pts}}}},
+		func(string) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var times []string
+	for _, line := range strings.Split(strings.TrimSpace(string(got)), "\n")[1:] {
+		times = append(times, strings.Split(line, ",")[3])
+	}
+	if strings.Join(times, " ") != "1 10 20 30 35" {
+		t.Errorf("coarse times %v, want 1 10 20 30 35", times)
 	}
 }
 
@@ -210,7 +228,7 @@ func TestMergedShardsEqualCombined(t *testing.T) {
 		}
 	}
 	merged, combined := t.TempDir(), t.TempDir()
-	if err := RenderDirs(merged, shards...); err != nil {
+	if err := RenderDirs(merged, Options{}, shards...); err != nil {
 		t.Fatal(err)
 	}
 	if err := Render(combined, run, worlds, Options{}); err != nil {
@@ -220,7 +238,7 @@ func TestMergedShardsEqualCombined(t *testing.T) {
 }
 
 func TestRenderDirsErrors(t *testing.T) {
-	err := RenderDirs(t.TempDir(), t.TempDir())
+	err := RenderDirs(t.TempDir(), Options{}, t.TempDir())
 	if !errors.Is(err, results.ErrNoResults) {
 		t.Errorf("RenderDirs on an empty dir: %v, want ErrNoResults", err)
 	}
@@ -244,11 +262,14 @@ func TestSummaryJSON(t *testing.T) {
 		t.Errorf("%d comparisons", len(s.Comparisons))
 	}
 	for _, c := range s.Comparisons {
-		excludes := c.CI[0] != nil && c.CI[1] != nil && (*c.CI[0] > 0 || *c.CI[1] < 0)
+		significant := c.P != nil && *c.P < 0.05
 		decided := c.Verdict == "better" || c.Verdict == "worse"
-		if decided != excludes {
-			t.Errorf("%s %s vs %s: verdict %q with interval %v", c.Metric, c.B, c.A, c.Verdict, c.CI)
+		if decided != significant || c.NA != 5 && c.Metric != "barrier_duration" && c.Metric != "rpo" {
+			t.Errorf("%s %s vs %s: verdict %q with p=%v, n=%d", c.Metric, c.B, c.A, c.Verdict, c.P, c.NA)
 		}
+	}
+	if len(s.Verdict.Lines) == 0 {
+		t.Errorf("summary.json has no verdict lines")
 	}
 	for _, m := range s.Metrics {
 		if m.Name == "barrier_duration" && m.Variants[0].Pooled != nil {
@@ -256,7 +277,7 @@ func TestSummaryJSON(t *testing.T) {
 		}
 		if m.Name == "throughput" {
 			st := m.Variants[0].AcrossSeeds[0].Stats
-			if st.N != 5 || st.MeanCI == nil {
+			if st.N != 5 || st.MeanCI != nil {
 				t.Errorf("throughput/none across seeds = %+v", st)
 			}
 		}
@@ -278,12 +299,16 @@ type jsonSummaryRead struct {
 		} `json:"variants"`
 	} `json:"metrics"`
 	Comparisons []struct {
-		Metric  string      `json:"metric"`
-		A       string      `json:"a"`
-		B       string      `json:"b"`
-		CI      [2]*float64 `json:"rel_diff_ci"`
-		Verdict string      `json:"verdict"`
+		Metric  string   `json:"metric"`
+		A       string   `json:"a"`
+		B       string   `json:"b"`
+		P       *float64 `json:"p_value"`
+		NA      int      `json:"n_a"`
+		Verdict string   `json:"verdict"`
 	} `json:"comparisons"`
+	Verdict struct {
+		Lines []string `json:"lines"`
+	} `json:"verdict"`
 }
 
 // BenchmarkRenderFixture measures a whole report of the 3 × 5 fixture.

@@ -15,7 +15,8 @@ func isBarrier(s results.Span) bool {
 
 // seriesShades returns the windows shaded behind every time series: the
 // distinct fault windows of all worlds, and the barriers of the first seed
-// of each variant merged into disjoint windows. Both are capped.
+// of each variant, merged into disjoint windows, in a strip per variant in
+// its colour. Both are capped.
 func seriesShades(d *dataset) []plots.Shade {
 	var faults []plots.Shade
 	seen := map[[2]float64]bool{}
@@ -33,25 +34,25 @@ func seriesShades(d *dataset) []plots.Shade {
 		d.notef("%d distinct fault windows; the time series shade the first %d.", len(faults), faultMax)
 		faults = faults[:faultMax]
 	}
-	var barriers [][2]float64
-	for _, v := range d.variants {
+	var out []plots.Shade
+	for lane, v := range d.variants {
 		if len(v.Worlds) == 0 {
 			continue
 		}
+		var barriers [][2]float64
 		for _, s := range v.Worlds[0].Spans {
 			if isBarrier(s) && isFinite(s.Start) && isFinite(s.End) && s.End >= s.Start {
 				barriers = append(barriers, [2]float64{s.Start, s.End})
 			}
 		}
-	}
-	merged := mergeWindows(barriers)
-	if len(merged) > barrierMax {
-		d.notef("%d barrier windows; the time series shade the first %d.", len(merged), barrierMax)
-		merged = merged[:barrierMax]
-	}
-	out := make([]plots.Shade, 0, len(merged)+len(faults))
-	for _, b := range merged {
-		out = append(out, plots.Shade{From: b[0], To: b[1], Kind: plots.BarrierShade})
+		merged := mergeWindows(barriers)
+		if len(merged) > barrierMax {
+			d.notef("Variant %s has %d barrier windows; the time series show the first %d.", v.Name, len(merged), barrierMax)
+			merged = merged[:barrierMax]
+		}
+		for _, b := range merged {
+			out = append(out, plots.Shade{From: b[0], To: b[1], Kind: plots.BarrierShade, Lane: lane, Color: v.Index})
+		}
 	}
 	return append(out, faults...)
 }

@@ -28,8 +28,16 @@ type jsonSummary struct {
 	Variants    []string         `json:"variants"`
 	Methods     jsonMethods      `json:"methods"`
 	Notes       []string         `json:"notes"`
+	Verdict     jsonVerdict      `json:"verdict"`
 	Metrics     []jsonMetric     `json:"metrics"`
 	Comparisons []jsonComparison `json:"comparisons"`
+}
+
+// jsonVerdict is the report's opening section: alerts (violations,
+// stalls) and one sentence per headline metric.
+type jsonVerdict struct {
+	Alerts []string `json:"alerts"`
+	Lines  []string `json:"lines"`
 }
 
 type jsonMethods struct {
@@ -70,6 +78,10 @@ type jsonAcross struct {
 	Seeds  []uint64   `json:"seeds"`
 	Values []num      `json:"values"`
 	Stats  *jsonStats `json:"stats"`
+	// Censored lists the worlds whose value is censored (left out of
+	// values and stats) with their lower bounds.
+	Censored      []uint64 `json:"censored_seeds,omitempty"`
+	CensoredBound []num    `json:"censored_lower_bounds,omitempty"`
 }
 
 type jsonSeed struct {
@@ -95,8 +107,10 @@ type jsonComparison struct {
 	Stat     string `json:"stat,omitempty"`
 	Baseline string `json:"a"`
 	Variant  string `json:"b"`
-	RelDiff  num    `json:"rel_diff"`
-	CI       [2]num `json:"rel_diff_ci"`
+	NA       int    `json:"n_a"`
+	NB       int    `json:"n_b"`
+	RelDiff  num    `json:"rel_diff_medians"`
+	P        num    `json:"p_value"`
 	Verdict  string `json:"verdict"`
 }
 
@@ -115,13 +129,14 @@ func toJSONStats(s *stats.Summary) *jsonStats {
 	return js
 }
 
-func buildSummaryJSON(d *dataset, a *analysis, m methods) jsonSummary {
+func buildSummaryJSON(d *dataset, a *analysis, m methods, v verdictSection) jsonSummary {
 	out := jsonSummary{
 		Scenario: d.run.Scenario, Command: d.run.Command, Variants: d.variantNames(),
 		Methods: jsonMethods{Percentile: stats.PercentileMethod, SD: stats.SDMethod, CI: m.CI,
 			Resamples: m.Resamples, Confidence: m.Confidence, Comparison: stats.CompareMethod,
 			Verdict: m.Verdict, Samples: m.Samples},
 		Notes: append([]string{}, d.notes...), Metrics: []jsonMetric{}, Comparisons: []jsonComparison{},
+		Verdict: jsonVerdict{Alerts: append([]string{}, v.Alerts...), Lines: append([]string{}, v.Lines...)},
 	}
 	for _, ms := range a.metrics {
 		jm := jsonMetric{Name: ms.Metric.Name, Unit: ms.Metric.Unit, Kind: ms.Metric.Kind, Doc: ms.Metric.Doc.Doc,
@@ -133,8 +148,8 @@ func buildSummaryJSON(d *dataset, a *analysis, m methods) jsonSummary {
 	}
 	for _, c := range a.comparisons {
 		out.Comparisons = append(out.Comparisons, jsonComparison{Metric: c.Metric.Name, Stat: c.Stat,
-			Baseline: c.A.Name, Variant: c.B.Name, RelDiff: num(c.Result.RelDiff),
-			CI: [2]num{num(c.Result.CI.Lo), num(c.Result.CI.Hi)}, Verdict: c.Result.Verdict})
+			Baseline: c.A.Name, Variant: c.B.Name, NA: c.Result.NA, NB: c.Result.NB, RelDiff: num(c.Result.RelDiff),
+			P: num(c.Result.P), Verdict: c.Result.Verdict})
 	}
 	return out
 }
@@ -149,6 +164,10 @@ func toJSONVariant(vs *variantStats) jsonVariant {
 		}
 		for i, v := range acr.Values {
 			ja.Values[i] = num(v)
+		}
+		ja.Censored = acr.Censored
+		for _, v := range acr.CensoredBound {
+			ja.CensoredBound = append(ja.CensoredBound, num(v))
 		}
 		jv.AcrossSeeds = append(jv.AcrossSeeds, ja)
 	}

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -41,8 +42,23 @@ func templateFuncs(css string) map[string]any {
 			}
 			return "none"
 		},
-		"css": func() htmltemplate.CSS { return htmltemplate.CSS(css) },
+		"css":    func() htmltemplate.CSS { return htmltemplate.CSS(css) },
+		"inline": inlineHTML,
 	}
+}
+
+var (
+	codeSpan   = regexp.MustCompile("`([^`]+)`")
+	strongSpan = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+)
+
+// inlineHTML renders the little Markdown the verdict uses (`code`,
+// **strong**) as HTML, escaping everything else.
+func inlineHTML(s string) htmltemplate.HTML {
+	e := htmltemplate.HTMLEscapeString(s)
+	e = codeSpan.ReplaceAllString(e, "<code>$1</code>")
+	e = strongSpan.ReplaceAllString(e, "<strong>$1</strong>")
+	return htmltemplate.HTML(e)
 }
 
 // renderMarkdown executes report.md.tmpl.

@@ -22,15 +22,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 // Version is the schema version written into every file. Bump it when a
-// field changes meaning.
-const Version = 1
+// field changes meaning. Version 2 stores a series' points as two arrays,
+// "t" and "v", and writes world files without indentation.
+const Version = 2
 
 // Run describes a campaign: one scenario, its parameters, the variants it
 // compares and the seeds it ran.
@@ -44,6 +48,15 @@ type Run struct {
 	// Sweep names the parameter a sweep varies (worlds carry its value in
 	// their Params); empty when the run is not a sweep.
 	Sweep string `json:"sweep,omitempty"`
+	// DurationSeconds is the virtual time every world ran (0: the
+	// scenario's own, or not recorded).
+	DurationSeconds float64 `json:"duration_seconds,omitempty"`
+	// Faults is the fault plan injected into every world ("" for none).
+	Faults string `json:"faults,omitempty"`
+	// Warnings are what the runner warned about (a setting overriding a
+	// variant's own, a configuration key noted but not modelled) and, after
+	// a merge with LoadMixed, the differences pooled; reports list them.
+	Warnings []string `json:"warnings,omitempty"`
 	// Command is the exact command that reproduces the run.
 	Command string `json:"command"`
 	// Metrics documents the metrics worlds record: name, unit, meaning.
@@ -64,8 +77,20 @@ type MetricDoc struct {
 	Doc  string `json:"doc"`
 	// Headline marks the metrics a summary table shows first.
 	Headline bool `json:"headline,omitempty"`
-	// LowerIsBetter says which direction a verdict favours.
-	LowerIsBetter bool `json:"lower_is_better,omitempty"`
+	// LowerIsBetter and HigherIsBetter say which direction a verdict
+	// favours; with neither, comparisons say "higher"/"lower", never
+	// "better"/"worse".
+	LowerIsBetter  bool `json:"lower_is_better,omitempty"`
+	HigherIsBetter bool `json:"higher_is_better,omitempty"`
+	// Refs are reference values drawn as lines on the metric's plots (a
+	// quota, a hard limit), in the metric's unit.
+	Refs []Ref `json:"refs,omitempty"`
+}
+
+// Ref is one reference value of a metric.
+type Ref struct {
+	Value float64 `json:"value"`
+	Label string  `json:"label"`
 }
 
 // World is what one world (scenario, variant, seed) produced.
@@ -135,6 +160,10 @@ type Scalar struct {
 	Metric string  `json:"metric"`
 	Unit   string  `json:"unit"`
 	Value  float64 `json:"value"`
+	// Censored says the world ended before the measured event happened
+	// (a recovery that never came): Value is only a lower bound, and
+	// reports show it as censored, never as a value.
+	Censored bool `json:"censored,omitempty"`
 }
 
 // Sample is a distribution of observations of one metric.
@@ -160,8 +189,86 @@ type Series struct {
 
 // Point is one sample of a series: T in seconds of virtual time.
 type Point struct {
-	T float64 `json:"t"`
-	V float64 `json:"v"`
+	T float64
+	V float64
+}
+
+// seriesJSON is a Series on disk: the points as two arrays (a non-finite
+// value as null), a third of the size of one object per point.
+type seriesJSON struct {
+	Metric string    `json:"metric"`
+	Unit   string    `json:"unit"`
+	Labels []Label   `json:"labels,omitempty"`
+	T      []jsonNum `json:"t"`
+	V      []jsonNum `json:"v"`
+}
+
+// jsonNum is a float64 that encodes NaN and ±Inf as null (and reads null
+// back as NaN).
+type jsonNum float64
+
+// MarshalJSON writes the shortest exact form, or null when not finite.
+func (n jsonNum) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON reads a number, or null as NaN.
+func (n *jsonNum) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = jsonNum(math.NaN())
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("results: series value %s: %w", b, err)
+	}
+	*n = jsonNum(f)
+	return nil
+}
+
+// MarshalJSON writes the series with its points as "t" and "v" arrays.
+func (s Series) MarshalJSON() ([]byte, error) {
+	js := seriesJSON{Metric: s.Metric, Unit: s.Unit, Labels: s.Labels,
+		T: make([]jsonNum, len(s.Points)), V: make([]jsonNum, len(s.Points))}
+	for i, p := range s.Points {
+		js.T[i], js.V[i] = jsonNum(p.T), jsonNum(p.V)
+	}
+	return json.Marshal(js)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; "t" and "v" must have the
+// same length.
+func (s *Series) UnmarshalJSON(b []byte) error {
+	var js seriesJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return err
+	}
+	if len(js.T) != len(js.V) {
+		return fmt.Errorf("results: series %s has %d times and %d values", js.Metric, len(js.T), len(js.V))
+	}
+	*s = Series{Metric: js.Metric, Unit: js.Unit, Labels: js.Labels, Points: make([]Point, len(js.T))}
+	for i := range js.T {
+		s.Points[i] = Point{T: float64(js.T[i]), V: float64(js.V[i])}
+	}
+	return nil
+}
+
+// DedupTimes keeps, for every run of points with the same time, only the
+// last (a world samples its series once more when it ends, which can repeat
+// the last periodic time): one point per (series, time).
+func (s *Series) DedupTimes() {
+	out := s.Points[:0]
+	for i, p := range s.Points {
+		if i+1 < len(s.Points) && s.Points[i+1].T == p.T {
+			continue
+		}
+		out = append(out, p)
+	}
+	s.Points = out
 }
 
 // Span is a timeline slice: Process is a node (or "cluster"), Track a
@@ -212,20 +319,30 @@ func sanitize(s string) string {
 // WriteRun writes dir/run.json, creating dir.
 func WriteRun(dir string, run *Run) error {
 	run.Version = Version
-	return writeJSON(filepath.Join(dir, "run.json"), run)
+	return writeJSON(filepath.Join(dir, "run.json"), run, true)
 }
 
-// WriteWorld writes dir/worlds/<variant>-s<seed>.json.
+// WriteWorld writes dir/worlds/<variant>-s<seed>.json, unindented, with
+// repeated series times removed (see Series.DedupTimes).
 func WriteWorld(dir string, w *World) error {
 	w.Version = Version
-	return writeJSON(filepath.Join(dir, "worlds", w.FileName()), w)
+	for i := range w.Series {
+		w.Series[i].DedupTimes()
+	}
+	return writeJSON(filepath.Join(dir, "worlds", w.FileName()), w, false)
 }
 
-func writeJSON(path string, v any) error {
+func writeJSON(path string, v any, indent bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	data, err := json.MarshalIndent(v, "", " ")
+	var data []byte
+	var err error
+	if indent {
+		data, err = json.MarshalIndent(v, "", " ")
+	} else {
+		data, err = json.Marshal(v)
+	}
 	if err != nil {
 		return fmt.Errorf("results: encode %s: %w", path, err)
 	}
@@ -248,11 +365,25 @@ var ErrNoResults = errors.New("results: not a results directory (no run.json)")
 // program; test with errors.Is.
 var ErrInvalid = errors.New("results: invalid results")
 
+// ErrMixed is wrapped by Load's error when the directories are not one
+// campaign: their scenario, duration, fault plan or parameters differ.
+// It is also ErrInvalid: the input is at fault.
+var ErrMixed = fmt.Errorf("%w: not one campaign", ErrInvalid)
+
 // Load reads one or more results directories (the shards of one campaign)
-// and merges them: the run of the first directory, and the union of the
-// worlds, sorted by variant order then seed. A world present in two
-// directories must be identical (same trace hash), else it is an error.
-func Load(dirs ...string) (*Run, []*World, error) {
+// and merges them: the run of the first directory with the union of the
+// variants and seeds, and the union of the worlds, sorted by variant order
+// then seed. A world present in two directories must be identical (same
+// trace hash). Directories whose runs differ in scenario, duration, fault
+// plan or parameters are refused (ErrMixed); LoadMixed pools them.
+func Load(dirs ...string) (*Run, []*World, error) { return load(false, dirs) }
+
+// LoadMixed is Load that pools runs of one scenario whose duration, fault
+// plan or parameters differ, and lists every difference in the merged
+// run's Warnings. Different scenarios are still refused.
+func LoadMixed(dirs ...string) (*Run, []*World, error) { return load(true, dirs) }
+
+func load(mixed bool, dirs []string) (*Run, []*World, error) {
 	var run *Run
 	byKey := map[string]*World{}
 	for _, dir := range dirs {
@@ -262,10 +393,27 @@ func Load(dirs ...string) (*Run, []*World, error) {
 		}
 		if run == nil {
 			run = r
-		} else if r.Scenario != run.Scenario {
-			return nil, nil, fmt.Errorf("%w: %s is scenario %q, %s is %q: not one campaign", ErrInvalid, dirs[0], run.Scenario, dir, r.Scenario)
 		} else {
+			if r.Scenario != run.Scenario {
+				return nil, nil, fmt.Errorf("%w: %s is scenario %q, %s is %q", ErrMixed, dirs[0], run.Scenario, dir, r.Scenario)
+			}
+			if diffs := runDiffs(run, r); len(diffs) > 0 {
+				if !mixed {
+					return nil, nil, fmt.Errorf("%w: %s differs from %s: %s", ErrMixed, dir, dirs[0], strings.Join(diffs, "; "))
+				}
+				run.Warnings = append(run.Warnings, fmt.Sprintf("Pooled %s with %s although they differ (-allow-mixed): %s.", dir, dirs[0], strings.Join(diffs, "; ")))
+			}
 			run.Seeds = mergeSeeds(run.Seeds, r.Seeds)
+			for _, v := range r.Variants {
+				if !slices.Contains(run.Variants, v) {
+					run.Variants = append(run.Variants, v)
+				}
+			}
+			for _, w := range r.Warnings {
+				if !slices.Contains(run.Warnings, w) {
+					run.Warnings = append(run.Warnings, w)
+				}
+			}
 		}
 		if err := loadWorlds(dir, byKey); err != nil {
 			return nil, nil, err
@@ -275,6 +423,48 @@ func Load(dirs ...string) (*Run, []*World, error) {
 		return nil, nil, fmt.Errorf("results: no directory given")
 	}
 	return run, sortWorlds(run, byKey), nil
+}
+
+// ReadRun reads dir/run.json (ErrNoResults when there is none).
+func ReadRun(dir string) (*Run, error) { return loadRun(dir) }
+
+// Diffs lists how b's campaign differs from a's: duration, fault plan,
+// parameter values ("duration 120s vs 600s", "tables=128 vs 64"); none
+// means they can be pooled.
+func Diffs(a, b *Run) []string { return runDiffs(a, b) }
+
+func runDiffs(a, b *Run) []string {
+	var out []string
+	if a.DurationSeconds != b.DurationSeconds {
+		out = append(out, fmt.Sprintf("duration %gs vs %gs", b.DurationSeconds, a.DurationSeconds))
+	}
+	if a.Faults != b.Faults {
+		out = append(out, fmt.Sprintf("faults %q vs %q", b.Faults, a.Faults))
+	}
+	av := map[string]string{}
+	for _, p := range a.Params {
+		av[p.Key] = p.Value
+	}
+	seen := map[string]bool{}
+	for _, p := range b.Params {
+		seen[p.Key] = true
+		if v, ok := av[p.Key]; !ok || v != p.Value {
+			out = append(out, fmt.Sprintf("%s=%s vs %s", p.Key, p.Value, orNone(v, ok)))
+		}
+	}
+	for _, p := range a.Params {
+		if !seen[p.Key] {
+			out = append(out, fmt.Sprintf("%s=(none) vs %s", p.Key, p.Value))
+		}
+	}
+	return out
+}
+
+func orNone(v string, ok bool) string {
+	if !ok {
+		return "(none)"
+	}
+	return v
 }
 
 func loadRun(dir string) (*Run, error) {
@@ -309,6 +499,9 @@ func loadWorlds(dir string, byKey map[string]*World) error {
 		var w World
 		if err := json.Unmarshal(data, &w); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrInvalid, p, err)
+		}
+		if w.Version != Version {
+			return fmt.Errorf("results: %s has schema version %d, this build reads %d (re-run the campaign)", p, w.Version, Version)
 		}
 		key := w.FileName()
 		if prev, ok := byKey[key]; ok && prev.TraceHash != w.TraceHash {

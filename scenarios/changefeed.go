@@ -7,6 +7,7 @@ import (
 
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/model/cluster"
+	"github.com/redosim/redosim/model/collector"
 	"github.com/redosim/redosim/model/downstream"
 	"github.com/redosim/redosim/model/scanwindow"
 	"github.com/redosim/redosim/model/upstream"
@@ -76,7 +77,7 @@ func changefeedMetrics() []results.MetricDoc {
 	return []results.MetricDoc{
 		{Name: "checkpoint_lag_p99", Unit: "s", Doc: "99th percentile of the changefeed checkpoint lag over the run", Headline: true, LowerIsBetter: true},
 		{Name: "fast_slow_gap_p99", Unit: "s", Doc: "99th percentile of the spread of event dispatcher checkpoints", Headline: true, LowerIsBetter: true},
-		{Name: "throughput", Unit: "rows/s", Doc: "rows applied downstream per second", Headline: true},
+		{Name: "throughput", Unit: "rows/s", Doc: "rows applied downstream per second", Headline: true, HigherIsBetter: true},
 		{Name: "barrier_duration", Unit: "s", Doc: "syncpoint and DDL barrier, first WAITING to last DONE", Headline: true, LowerIsBetter: true},
 		{Name: "usage_max", Unit: "ratio", Doc: "highest collector area usage", LowerIsBetter: true},
 		{Name: "redo_lag_p99", Unit: "s", Doc: "99th percentile of the durable redo resolved ts lag", LowerIsBetter: true},
@@ -84,14 +85,20 @@ func changefeedMetrics() []results.MetricDoc {
 		{Name: "checkpoint_lag_seconds", Unit: "s", Doc: "changefeed checkpoint lag (series)"},
 		{Name: "fast_slow_gap_seconds", Unit: "s", Doc: "fast minus slow event dispatcher checkpoint (series)"},
 		{Name: "redo_lag_seconds", Unit: "s", Doc: "durable redo resolved ts lag (series)"},
-		{Name: "usage_ratio_main", Unit: "ratio", Doc: "highest main area usage over nodes (series)"},
-		{Name: "usage_ratio_redo", Unit: "ratio", Doc: "highest redo area usage over nodes (series)"},
+		{Name: "usage_ratio_main", Unit: "ratio", Doc: "highest main area usage over nodes (series)", Refs: usageRefs()},
+		{Name: "usage_ratio_redo", Unit: "ratio", Doc: "highest redo area usage over nodes (series)", Refs: usageRefs()},
 		{Name: "eventservice_scan_interval_seconds", Unit: "s", Doc: "scan window interval (series)"},
 		{Name: "downstream_rows_per_second", Unit: "rows/s", Doc: "downstream throughput (series)"},
-		{Name: "syncpoint_delay", Unit: "s", Doc: "syncpoint ts to syncpoint row written"},
-		{Name: "dispatcher_fence_wait_seconds", Unit: "s", Doc: "time batches wait in the redo fence cache"},
-		{Name: "redo_sync_latency", Unit: "s", Doc: "redo fsync latency"},
+		{Name: "syncpoint_delay", Unit: "s", Doc: "syncpoint ts to syncpoint row written", LowerIsBetter: true},
+		{Name: "dispatcher_fence_wait_seconds", Unit: "s", Doc: "time batches wait in the redo fence cache", LowerIsBetter: true},
+		{Name: "redo_sync_latency", Unit: "s", Doc: "redo fsync latency", LowerIsBetter: true},
 	}
+}
+
+// usageRefs are the lines drawn on usage plots: the quota (usage 1) and
+// the collector breaker's hard limit.
+func usageRefs() []results.Ref {
+	return []results.Ref{{Value: 1, Label: "quota"}, {Value: collector.DefaultHardLimit, Label: "breaker hard limit"}}
 }
 
 // changefeedInvariants documents the catalogue every changefeed world checks.
@@ -106,6 +113,18 @@ func changefeedInvariants() []InvariantDoc {
 // clusterConfig maps the resolved parameters onto a cluster configuration.
 func clusterConfig(env *Env) (cluster.Config, error) {
 	p := env.P
+	// The model reads 0 as "use the default" for these: an explicit 0
+	// would run the default while the report says 0.
+	zero := map[string]bool{"nodes": p.Int("nodes") == 0, "tables": p.Int("tables") == 0,
+		"rows-per-second": p.Float("rows-per-second") == 0, "downstream-workers": p.Int("downstream-workers") == 0,
+		"memory-quota": p.Bytes("memory-quota") == 0, "redo-quota-percent": p.Int("redo-quota-percent") == 0,
+		"slow-factor": p.Float("slow-factor") == 0}
+	for _, k := range []string{"nodes", "tables", "rows-per-second", "downstream-workers", "memory-quota", "redo-quota-percent", "slow-factor"} {
+		if zero[k] {
+			return cluster.Config{}, fmt.Errorf("%w: %s=%s: 0 is not meaningful (the model would fall back to its default); give a positive value",
+				ErrConfig, k, p.String(k))
+		}
+	}
 	hot, err := parseTables(p.String("hot-tables"))
 	if err != nil {
 		return cluster.Config{}, fmt.Errorf("%w: hot-tables: %w", ErrConfig, err)

@@ -67,7 +67,7 @@ func crashLoopParams() []Param {
 
 func crashLoopMetrics() []results.MetricDoc {
 	return []results.MetricDoc{
-		{Name: "recovered", Unit: "bool", Doc: "1 when the changefeed checkpoint moved in the last recover-window, after the last fault; 0 when it stayed stuck", Headline: true},
+		{Name: "recovered", Unit: "bool", Doc: "1 when the changefeed checkpoint moved in the last recover-window, after the last fault; 0 when it stayed stuck", Headline: true, HigherIsBetter: true},
 		{Name: "faults", Unit: "faults", Doc: "faults injected (node crashes, partitions, power losses)"},
 	}
 }

@@ -75,7 +75,7 @@ func disasterMetrics() []results.MetricDoc {
 		{Name: "rpo", Unit: "s", Doc: "upstream resolved ts minus the redo meta's resolved ts at the stop: the changes the recovery loses", Headline: true, LowerIsBetter: true},
 		{Name: "rto_serial", Unit: "s", Doc: "virtual time to apply the redo log one record at a time", Headline: true, LowerIsBetter: true},
 		{Name: "rto_parallel", Unit: "s", Doc: "virtual time to apply the redo log with apply-workers workers", Headline: true, LowerIsBetter: true},
-		{Name: "rto_speedup", Unit: "x", Doc: "rto_serial over rto_parallel"},
+		{Name: "rto_speedup", Unit: "x", Doc: "rto_serial over rto_parallel", HigherIsBetter: true},
 		{Name: "redo_records", Unit: "records", Doc: "rows and DDLs the recovery applies"},
 		{Name: "meta_gap", Unit: "s", Doc: "redo meta resolved ts minus meta checkpoint ts: the span of log the recovery replays"},
 		{Name: "stop_at", Unit: "s", Doc: "the moment the upstream was lost"},

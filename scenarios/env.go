@@ -41,6 +41,13 @@ func (e *Env) Scalar(metric, unit string, v float64) {
 	e.scalars = append(e.scalars, results.Scalar{Metric: metric, Unit: unit, Value: v})
 }
 
+// CensoredScalar records a per-world number whose event never happened
+// before the world ended: v is only a lower bound (reports show it as
+// censored, never as a value).
+func (e *Env) CensoredScalar(metric, unit string, v float64) {
+	e.scalars = append(e.scalars, results.Scalar{Metric: metric, Unit: unit, Value: v, Censored: true})
+}
+
 // Observe adds one observation to the named distribution.
 func (e *Env) Observe(metric, unit string, v float64) {
 	s, ok := e.samples[metric]

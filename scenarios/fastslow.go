@@ -57,14 +57,14 @@ func fastSlow() *Scenario {
 
 func fastSlowMetrics() []results.MetricDoc {
 	return []results.MetricDoc{
-		{Name: "lag_fairness", Unit: "index", Doc: "Jain's index over the tables' checkpoint lags at each second, averaged over the run: 1 when every table lags alike, 1/n when one carries all the lag", Headline: true},
-		{Name: "lag_fairness_p1", Unit: "index", Doc: "1st percentile over the run of the per-second Jain's index (the least fair moments)"},
-		{Name: "mean_lag_fairness", Unit: "index", Doc: "Jain's index over the tables' checkpoint lags averaged over the run"},
+		{Name: "lag_fairness", Unit: "index", Doc: "Jain's index over the tables' checkpoint lags at each second, averaged over the run: 1 when every table lags alike, 1/n when one carries all the lag", Headline: true, HigherIsBetter: true},
+		{Name: "lag_fairness_p1", Unit: "index", Doc: "1st percentile over the run of the per-second Jain's index (the least fair moments)", HigherIsBetter: true},
+		{Name: "mean_lag_fairness", Unit: "index", Doc: "Jain's index over the tables' checkpoint lags averaged over the run", HigherIsBetter: true},
 		{Name: "path_share_p99", Unit: "ratio", Doc: "99th percentile, over samples of areas at least half full, of the largest path's share of its area's used bytes", Headline: true, LowerIsBetter: true},
 		{Name: "usage_main_p99", Unit: "ratio", Doc: "99th percentile of the highest main area usage over nodes", Headline: true, LowerIsBetter: true},
 		{Name: "usage_redo_p99", Unit: "ratio", Doc: "99th percentile of the highest redo area usage over nodes", Headline: true, LowerIsBetter: true},
-		{Name: "dispatcher_quota_skips", Unit: "scans", Doc: "scans refused because the dispatcher's path had too little memory left (eventservice_skips reason=dispatcher_quota)", Headline: true},
-		{Name: "changefeed_quota_skips", Unit: "scans", Doc: "scans refused because the changefeed's available memory was short (eventservice_skips reason=changefeed_quota)"},
+		{Name: "dispatcher_quota_skips", Unit: "scans", Doc: "scans refused because the dispatcher's path had too little memory left (eventservice_skips reason=dispatcher_quota)", Headline: true, LowerIsBetter: true},
+		{Name: "changefeed_quota_skips", Unit: "scans", Doc: "scans refused because the changefeed's available memory was short (eventservice_skips reason=changefeed_quota)", LowerIsBetter: true},
 		{Name: "table_lag_max", Unit: "s", Doc: "the largest mean checkpoint lag of any table", LowerIsBetter: true},
 		{Name: "table_lag_min", Unit: "s", Doc: "the smallest mean checkpoint lag of any table", LowerIsBetter: true},
 		{Name: "eventservice_skips", Unit: "scans", Doc: "refused scans by node, reason and mode (series)"},

@@ -66,7 +66,7 @@ func scanWindowMetrics() []results.MetricDoc {
 	return []results.MetricDoc{
 		{Name: "interval_min_stall", Unit: "s", Doc: "smallest scan interval on any node during the slowdown (absent without a window)", Headline: true},
 		{Name: "reaction_seconds", Unit: "s", Doc: "from stall-from until some node's scan interval first fell below its value at stall-from (absent if it never did)", Headline: true, LowerIsBetter: true},
-		{Name: "recovery_seconds", Unit: "s", Doc: "from stall-until until the checkpoint lag is back within twice its median before the slowdown (at least 5 s); the time left if never", Headline: true, LowerIsBetter: true},
+		{Name: "recovery_seconds", Unit: "s", Doc: "from stall-until until the checkpoint lag is back within twice its median before the slowdown (at least 5 s); censored (the time left as a lower bound) if never", Headline: true, LowerIsBetter: true},
 		{Name: "lag_max_stall", Unit: "s", Doc: "largest checkpoint lag from stall-from to the end", Headline: true, LowerIsBetter: true},
 		{Name: "interval_before", Unit: "s", Doc: "mean scan interval over nodes at stall-from (absent without a window)"},
 		{Name: "interval_mean_stall", Unit: "s", Doc: "mean scan interval over nodes during the slowdown (absent without a window)"},
@@ -130,17 +130,21 @@ func summarizeScanWindow(env *Env, from, until sim.Instant) {
 	lagAfter := pointValuesIn(reg, "checkpoint_lag_seconds", from, sim.Instant(env.Duration)+1)
 	env.Scalar("lag_max_stall", "s", maxOf(lagAfter))
 	bound := max(2*medianValue(lagBefore), 5)
-	recovered := sim.Instant(env.Duration)
+	recovered, ok := sim.Instant(env.Duration), false
 	for _, s := range reg.Series() {
 		if s.Name != "checkpoint_lag_seconds" {
 			continue
 		}
 		for _, pt := range s.Points {
 			if pt.T >= until && pt.V <= bound {
-				recovered = pt.T
+				recovered, ok = pt.T, true
 				break
 			}
 		}
+	}
+	if !ok {
+		env.CensoredScalar("recovery_seconds", "s", max(recovered.Sub(until), 0).Seconds())
+		return
 	}
 	env.Scalar("recovery_seconds", "s", max(recovered.Sub(until), 0).Seconds())
 }

@@ -39,9 +39,9 @@ func smoke() *Scenario {
 		},
 		Variants: []Variant{{Name: "default", Doc: "the parameters as given"}},
 		Metrics: []results.MetricDoc{
-			{Name: "rows_acked", Unit: "rows", Doc: "rows acknowledged by the redo engine", Headline: true},
+			{Name: "rows_acked", Unit: "rows", Doc: "rows acknowledged by the redo engine", Headline: true, HigherIsBetter: true},
 			{Name: "commit_latency", Unit: "s", Doc: "append to acknowledgement", Headline: true, LowerIsBetter: true},
-			{Name: "pings_delivered", Unit: "messages", Doc: "pings delivered"},
+			{Name: "pings_delivered", Unit: "messages", Doc: "pings delivered", HigherIsBetter: true},
 		},
 		Invariants: []InvariantDoc{
 			{Name: "durability", Doc: "every row acknowledged before the crash is in the recovered log"},

@@ -213,13 +213,13 @@ func runRung(self string, r rung, timeout time.Duration, withOut bool) (rungResu
 		_ = json.Unmarshal(data, &res.stats)
 	}
 	if withOut {
-		res.outBytes = dirBytes(filepath.Join(tmp, "out"))
+		res.outBytes = treeBytes(filepath.Join(tmp, "out"))
 	}
 	return res, nil
 }
 
-// dirBytes adds up the sizes of the files below dir.
-func dirBytes(dir string) int64 {
+// treeBytes adds up the sizes of the files below dir.
+func treeBytes(dir string) int64 {
 	var n int64
 	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {

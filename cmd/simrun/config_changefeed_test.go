@@ -71,14 +71,14 @@ func TestChangefeedMappingGolden(t *testing.T) {
 }
 
 // TestChangefeedMappingRuns runs a syncpoint world from the full
-// changefeed file: the notes reach stderr, the mapped values reach the
+// changefeed file: the warnings reach stderr (stdout is JSON), the mapped values reach the
 // world (its replay command), and -set wins over the file.
 func TestChangefeedMappingRuns(t *testing.T) {
 	file := filepath.Join("testdata", "changefeed", "full.toml")
 	r := run1(t, exitOK, "-scenario", "syncpoint", "-variants", "v2-4950", "-duration", "20s", "-json",
 		"-changefeed-config", file, "-set", "flush-interval=1500ms")
-	r.stderrHas(t, "simrun: note: filter: a TiCDC setting the model does not use",
-		"simrun: note: consistent.compression:")
+	r.stderrHas(t, "simrun: warning: -changefeed-config filter: a TiCDC setting the model does not use",
+		"simrun: warning: -changefeed-config consistent.compression:")
 	var w jsonWorld
 	if err := json.Unmarshal([]byte(strings.TrimSpace(r.stdout)), &w); err != nil {
 		t.Fatalf("stdout is not one JSON world: %v\n%s", err, r.stdout)
@@ -158,8 +158,8 @@ func TestChangefeedBad(t *testing.T) {
 func TestChangefeedOntoSmoke(t *testing.T) {
 	file := filepath.Join("testdata", "changefeed", "minimal.toml")
 	with := run1(t, exitOK, "-scenario", "smoke", "-duration", "1s", "-json", "-changefeed-config", file)
-	with.stderrHas(t, "simrun: note: consistent.level: scenario smoke does not model it; ignored",
-		"simrun: note: consistent.storage: scenario smoke does not model it; ignored")
+	with.stderrHas(t, "simrun: warning: -changefeed-config consistent.level: scenario smoke does not model it; ignored",
+		"simrun: warning: -changefeed-config consistent.storage: scenario smoke does not model it; ignored")
 	without := run1(t, exitOK, "-scenario", "smoke", "-duration", "1s", "-json")
 	if dropWall(t, with.stdout) != dropWall(t, without.stdout) {
 		t.Errorf("an ignored changefeed file changed the world:\n%s\n%s", with.stdout, without.stdout)

@@ -147,7 +147,8 @@ func asDuration(v any) (time.Duration, error) {
 	return 0, fmt.Errorf("want a duration such as \"10m\"")
 }
 
-func sortedKeys(m map[string]any) []string {
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

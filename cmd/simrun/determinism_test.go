@@ -83,7 +83,7 @@ func TestResultsIndependentOfParallelAndShard(t *testing.T) {
 
 	// report merges the shards into one campaign of four worlds.
 	rep := run1(t, exitOK, "report", "-out", dir("merged"), dir("shard0"), dir("shard1"))
-	rep.stdoutHas(t, "report written to "+dir("merged")+"/index.html")
+	rep.stdoutHas(t, "4 worlds from 2 directories merged into "+dir("merged"))
 	md, err := os.ReadFile(filepath.Join(dir("merged"), "report.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -96,9 +96,8 @@ func TestResultsIndependentOfParallelAndShard(t *testing.T) {
 			t.Errorf("merged report lacks %s", f)
 		}
 	}
-	// Without -out the report goes to the first directory; overlapping
-	// directories whose worlds agree merge too.
-	run1(t, exitOK, "report", dir("shard0"), dir("serial")).stdoutHas(t, "report written to "+dir("shard0")+"/index.html")
+	// Overlapping directories whose worlds agree merge too.
+	run1(t, exitOK, "report", "-out", dir("overlap"), dir("shard0"), dir("serial")).stdoutHas(t, "4 worlds from 2 directories")
 }
 
 // jsonHashes maps seed -> trace hash from -json lines.
@@ -146,6 +145,8 @@ func TestReportRefusesDisagreeingWorlds(t *testing.T) {
 	run1(t, exitOK, "-scenario", "smoke", "-duration", "1s", "-quiet", "-out", a)
 	run1(t, exitOK, "-scenario", "smoke", "-duration", "1s", "-quiet", "-out", b, "-set", "rows-per-second=500")
 	r := run1(t, exitUsage, "report", "-out", filepath.Join(root, "m"), a, b)
+	r.stderrHas(t, "not one campaign", "rows-per-second=500 vs 2000")
+	r = run1(t, exitUsage, "report", "-allow-mixed", "-out", filepath.Join(root, "m"), a, b)
 	r.stderrHas(t, "default-s1.json", "different trace hashes")
 }
 
@@ -195,12 +196,13 @@ func TestOutKeepsEarlierResults(t *testing.T) {
 	if !strings.Contains(after["report.md"], "**worlds** 3") {
 		t.Errorf("report does not cover the earlier worlds and the new one:\n%.600s", after["report.md"])
 	}
-	// run.json records the command as given to run, not the test binary's.
+	// run.json records the command as given to run, not the test binary's,
+	// without -out and -shard (where a part lands, not what runs).
 	var rj struct{ Command string }
 	if err := json.Unmarshal([]byte(after["run.json"]), &rj); err != nil {
 		t.Fatal(err)
 	}
-	if want := "simrun " + strings.Join(append(bugArgs, "-quiet", "-out", out), " "); rj.Command != want {
+	if want := "simrun " + strings.Join(append(bugArgs, "-quiet"), " "); rj.Command != want {
 		t.Errorf("run.json command %q, want %q", rj.Command, want)
 	}
 }

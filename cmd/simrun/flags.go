@@ -35,6 +35,26 @@ type options struct {
 	faults           string
 	cpuProfile       string
 	swarm            bool // swarm.go
+	listFaults       bool
+	output           outputFlags
+	warnings         []string // what the run warned about (run.go), for run.json
+}
+
+// outputFlags choose what -out (and simrun report) writes beyond the
+// bounded default.
+type outputFlags struct {
+	dispatcherSeries bool // keep per-dispatcher series in worlds/*.json
+	fullCSV          bool // every sample of every series in timeseries.csv
+	fullTrace        bool // every world and counter in trace.json
+}
+
+func (f *outputFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.dispatcherSeries, "dispatcher-series", false,
+		"keep per-dispatcher series (labelled dispatcher=...) in the results and timeseries.csv; by default they are dropped (hundreds per world)")
+	fs.BoolVar(&f.fullCSV, "full-csv", false,
+		"write every sample of every series to timeseries.csv (default: drawn series at every sample, the others every 10 s)")
+	fs.BoolVar(&f.fullTrace, "full-trace", false,
+		"put every world and every lag/memory/usage/scan counter into trace.json (default: the first seed of each variant, the drawn series)")
 }
 
 // multiFlag collects a repeatable flag.
@@ -53,7 +73,7 @@ Examples:
   simrun -scenario syncpoint -changefeed-config changefeed.toml
   simrun -scenario crash-loop -seed-range 1..200 -parallel 2 -quiet
   simrun -scenario crash-loop -seeds 1000 -shard 3/8 -out shard3   (one machine of eight)
-  simrun report shard0 shard1 shard2                  merge shards into one report
+  simrun report -out all shard0 shard1 shard2         merge shards into a new directory
   simrun -replay out/repro-crash-loop-default-s17.json
   simrun redo gen -dir /tmp/redo -rows 100000 -policy commit
 `
@@ -88,8 +108,10 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.benchStats, "bench-stats", "", "write the process's costs of the one world (events, wall time, RSS at the half-way point) to this JSON file (simrun bench-world reads it)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	fs.BoolVar(&o.swarm, "swarm", false, "run a swarm campaign: generated worlds and fault schedules, all properties (see swarm.go)")
+	fs.BoolVar(&o.listFaults, "list-faults", false, "list the fault points, scheduled actions and planted bugs, one line each")
+	o.output.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report DIR...   |   simrun redo CMD ...")
+		fmt.Fprintln(stderr, "Usage: simrun [flags]   |   simrun report -out DIR DIR...   |   simrun redo CMD ...")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 		fmt.Fprint(stderr, runExamples, exitCodesDoc)

@@ -6,7 +6,7 @@
 //	simrun -describe syncpoint                    parameters, variants, metrics, invariants
 //	simrun -scenario syncpoint -seeds 5 -out out  run and write a report
 //	simrun -replay repro.json                     replay a failing world exactly
-//	simrun report DIR...                          render (and merge) results
+//	simrun report -out DIR DIR...                 merge results into a new directory and report them
 //	simrun redo gen|inspect|verify|apply ...      real redo logs on the OS file system
 //	simrun bench-world                            the world benchmark ladder
 //

@@ -185,13 +185,14 @@ func TestReportBadInput(t *testing.T) {
 	}
 	missing := filepath.Join(root, "missing")
 	run1(t, exitUsage, "report").stderrHas(t, "report: give at least one results directory")
-	run1(t, exitUsage, "report", empty).stderrHas(t, "report:", "not a results directory", empty)
-	run1(t, exitUsage, "report", missing).stderrHas(t, "report:", "not a results directory", missing)
+	out := filepath.Join(root, "out")
+	run1(t, exitUsage, "report", "-out", out, empty).stderrHas(t, "report:", "not a results directory", empty)
+	run1(t, exitUsage, "report", "-out", out, missing).stderrHas(t, "report:", "not a results directory", missing)
 	run1(t, exitUsage, "report", "-bogus", empty).stderrHas(t, "report:", "-bogus")
 	corrupt := filepath.Join(root, "corrupt")
 	if err := os.MkdirAll(corrupt, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, corrupt, "run.json", "{ not json")
-	run1(t, exitUsage, "report", corrupt).stderrHas(t, "report:", "run.json")
+	run1(t, exitUsage, "report", "-out", out, corrupt).stderrHas(t, "report:", "run.json")
 }

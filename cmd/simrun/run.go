@@ -5,16 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/redosim/redosim/reports/stats"
 	"github.com/redosim/redosim/results"
 	"github.com/redosim/redosim/scenarios"
 	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/fault"
 )
 
 // worldRun is one world to run and, after, what it produced.
@@ -34,6 +38,8 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case o.list:
 		return printList(stdout)
+	case o.listFaults:
+		return printFaultList(stdout)
 	case o.describe != "":
 		return printDescribe(stdout, o.describe)
 	case o.swarm:
@@ -49,7 +55,11 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	if o.scenario == "" {
 		return usagef("no -scenario given (simrun -list shows them; simrun -h shows usage)")
 	}
-	runs, sc, err := planWorlds(o, stderr)
+	warnTo := stdout
+	if o.json {
+		warnTo = stderr // stdout holds only JSON
+	}
+	runs, sc, err := planWorlds(o, warnTo)
 	if err != nil {
 		return err
 	}
@@ -73,8 +83,16 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 	return finishRun(o, sc, runs, stdout, stderr)
 }
 
-// planWorlds expands the options into the worlds of this shard.
-func planWorlds(o *options, stderr io.Writer) ([]*worldRun, *scenarios.Scenario, error) {
+// warnf prints a warning and keeps it for run.json, so the report lists it.
+func (o *options) warnf(w io.Writer, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	o.warnings = append(o.warnings, msg)
+	fmt.Fprintln(w, "simrun: warning:", msg)
+}
+
+// planWorlds expands the options into the worlds of this shard, warning on
+// w about settings that override a variant's own.
+func planWorlds(o *options, w io.Writer) ([]*worldRun, *scenarios.Scenario, error) {
 	sc, err := scenarios.Lookup(o.scenario)
 	if err != nil {
 		return nil, nil, usagef("-scenario: %v", strings.TrimPrefix(err.Error(), scenarios.ErrConfig.Error()+": "))
@@ -92,9 +110,18 @@ func planWorlds(o *options, stderr io.Writer) ([]*worldRun, *scenarios.Scenario,
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := o.setMap(sc, stderr)
+	set, err := o.setMap(sc, w)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, name := range variants {
+		v, _ := sc.Variant(name)
+		for _, k := range sortedKeys(v.Set) {
+			if sv, ok := set[k]; ok && sv != v.Set[k] {
+				o.warnf(w, "%s=%s (from -set or -changefeed-config) overrides variant %s's own %s=%s: the variant runs with %s",
+					k, sv, name, k, v.Set[k], sv)
+			}
+		}
 	}
 	var d sim.Duration
 	if o.duration != "" {
@@ -136,19 +163,24 @@ func stripConfig(err error) string {
 	return strings.Replace(err.Error(), scenarios.ErrConfig.Error()+": ", "", 1)
 }
 
-// setMap merges -changefeed-config and -set (which wins) into overrides.
-func (o *options) setMap(sc *scenarios.Scenario, stderr io.Writer) (map[string]string, error) {
+// setMap merges -changefeed-config and -set (which wins) into overrides,
+// warning on w about the file's keys the scenario does not model.
+func (o *options) setMap(sc *scenarios.Scenario, w io.Writer) (map[string]string, error) {
 	set := map[string]string{}
 	if o.changefeedConfig != "" {
 		mapped, notes, err := mapChangefeedConfig(o.changefeedConfig, sc)
 		if err != nil {
 			return nil, err
 		}
-		for k, v := range mapped {
+		for _, k := range sortedKeys(mapped) {
+			v := mapped[k]
 			set[k] = v
+			if p, ok := sc.Param(k); ok && p.Default != v {
+				o.warnf(w, "-changefeed-config sets %s=%s for every variant (the scenario's default is %s)", k, v, p.Default)
+			}
 		}
 		for _, n := range notes {
-			fmt.Fprintln(stderr, "simrun: note:", n)
+			o.warnf(w, "-changefeed-config %s", n)
 		}
 	}
 	for _, kv := range o.sets {
@@ -200,8 +232,9 @@ func finishRun(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout, std
 			return fmt.Errorf("world %s/%s seed %d: %w", sc.Name, r.spec.Variant, r.spec.Seed, r.err)
 		}
 		w := r.outcome.World
+		addPlanPoints(w, o.faults)
 		if o.json {
-			printJSON(stdout, w)
+			printJSON(stdout, w, sc.Metrics)
 		} else if !o.quiet || !w.Held() {
 			printWorldLine(stdout, w)
 		}
@@ -261,6 +294,50 @@ type jsonWorld struct {
 	Events      uint64          `json:"events"`
 	Invariants  []jsonInvariant `json:"invariants"`
 	Command     string          `json:"command"`
+	// Metrics are the world's headline metrics: a scalar's value (or,
+	// censored, its lower bound), a distribution's n, p50 and p99.
+	Metrics []jsonMetric `json:"metrics"`
+}
+
+type jsonMetric struct {
+	Name     string   `json:"name"`
+	Unit     string   `json:"unit"`
+	Value    *float64 `json:"value,omitempty"`
+	Censored bool     `json:"censored,omitempty"`
+	N        int      `json:"n,omitempty"`
+	P50      *float64 `json:"p50,omitempty"`
+	P99      *float64 `json:"p99,omitempty"`
+}
+
+// headlineMetrics are the world's values of the scenario's headline
+// metrics, in documentation order; a metric the world lacks is left out.
+func headlineMetrics(r *results.World, docs []results.MetricDoc) []jsonMetric {
+	out := []jsonMetric{}
+	for _, d := range docs {
+		if !d.Headline {
+			continue
+		}
+		for _, sc := range r.Scalars {
+			if sc.Metric == d.Name && !math.IsNaN(sc.Value) && !math.IsInf(sc.Value, 0) {
+				v := sc.Value
+				out = append(out, jsonMetric{Name: d.Name, Unit: sc.Unit, Value: &v, Censored: sc.Censored})
+			}
+		}
+		var vals []float64
+		unit := d.Unit
+		for _, sm := range r.Samples {
+			if sm.Metric == d.Name {
+				fin, _ := stats.Finite(sm.Values)
+				vals = append(vals, fin...)
+			}
+		}
+		if len(vals) > 0 {
+			slices.Sort(vals)
+			p50, p99 := stats.Quantile(vals, 50), stats.Quantile(vals, 99)
+			out = append(out, jsonMetric{Name: d.Name, Unit: unit, N: len(vals), P50: &p50, P99: &p99})
+		}
+	}
+	return out
 }
 
 type jsonInvariant struct {
@@ -269,9 +346,10 @@ type jsonInvariant struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-func printJSON(w io.Writer, r *results.World) {
+func printJSON(w io.Writer, r *results.World, docs []results.MetricDoc) {
 	jw := jsonWorld{Scenario: r.Scenario, Seed: r.Seed, Variant: r.Variant, TraceHash: r.TraceHash,
-		SimSeconds: r.SimSeconds, WallSeconds: r.WallSeconds, Events: r.Events, Command: r.Command}
+		SimSeconds: r.SimSeconds, WallSeconds: r.WallSeconds, Events: r.Events, Command: r.Command,
+		Metrics: headlineMetrics(r, docs)}
 	for _, inv := range r.Invariants {
 		ji := jsonInvariant{Name: inv.Name, Pass: inv.Held}
 		if inv.First != nil {
@@ -286,7 +364,7 @@ func printJSON(w io.Writer, r *results.World) {
 // writeResults writes run.json and the worlds, then renders the report.
 func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout io.Writer) error {
 	run := &results.Run{Scenario: sc.Name, Description: sc.Doc, Sweep: sc.Sweep, Metrics: sc.Metrics,
-		Command: "simrun " + strings.Join(o.args, " ")}
+		Command: campaignCommand(o.args)}
 	seen := map[string]bool{}
 	seeds := map[uint64]bool{}
 	for _, r := range runs {
@@ -298,29 +376,112 @@ func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout i
 			seeds[r.spec.Seed] = true
 			run.Seeds = append(run.Seeds, r.spec.Seed)
 		}
-		if err := results.WriteWorld(o.out, r.outcome.World); err != nil {
+		w := r.outcome.World
+		if !o.output.dispatcherSeries {
+			w = withoutDispatcherSeries(w)
+		}
+		if err := results.WriteWorld(o.out, w); err != nil {
 			return err
 		}
 	}
+	// The run's parameters: the scenario's defaults under this run's
+	// settings; what each variant ran is in its worlds' Params.
+	var set map[string]string
+	if len(runs) > 0 {
+		set = runs[0].spec.Set
+		d := runs[0].spec.Duration
+		if d <= 0 {
+			d = sc.Duration
+		}
+		run.DurationSeconds = d.Seconds()
+	}
 	for _, p := range sc.Params {
 		v := p.Default
-		if len(runs) > 0 {
-			for _, wp := range runs[0].outcome.World.Params {
-				if wp.Key == p.Key {
-					v = wp.Value
-				}
-			}
+		if sv, ok := set[p.Key]; ok {
+			v = sv
 		}
 		run.Params = append(run.Params, results.Param{Key: p.Key, Value: v, Doc: p.Doc})
 	}
+	run.Faults = o.faults
+	// An earlier run's worlds in the directory are kept and reported with
+	// these; say so when that run differs.
+	if prev, err := results.ReadRun(o.out); err == nil && prev.Scenario == run.Scenario {
+		if diffs := results.Diffs(prev, run); len(diffs) > 0 {
+			o.warnf(stdout, "%s also holds worlds of an earlier run that differs (%s); they are kept and reported with this run's",
+				o.out, strings.Join(diffs, "; "))
+		}
+	}
+	run.Warnings = o.warnings
 	if err := results.WriteRun(o.out, run); err != nil {
 		return err
 	}
-	if err := renderReport(o.out, []string{o.out}); err != nil {
+	if err := renderReport(o.out, o.output, progressTo(stdout, o.quiet)); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "results and report in %s (open %s)\n", o.out, filepath.Join(o.out, "index.html"))
 	return nil
+}
+
+// campaignCommand is the command that runs the campaign: the arguments
+// without -shard and -out, which say where a part of it runs and lands,
+// not what runs (so every shard records the same command).
+func campaignCommand(args []string) string {
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimLeft(args[i], "-")
+		name, _, hasValue := strings.Cut(a, "=")
+		if strings.HasPrefix(args[i], "-") && (name == "shard" || name == "out") {
+			if !hasValue {
+				i++
+			}
+			continue
+		}
+		kept = append(kept, args[i])
+	}
+	return "simrun " + strings.Join(kept, " ")
+}
+
+// addPlanPoints lists the fault points and planted bugs of the -faults
+// plan among the world's faults (the scenario records the actions it
+// performs), so the report's faults table shows them too.
+func addPlanPoints(w *results.World, plan string) {
+	p, err := fault.Parse(plan)
+	if err != nil {
+		return // the plan was validated before the run
+	}
+	for _, e := range p.Entries() {
+		if e.IsAction() {
+			continue
+		}
+		kind := "fault point"
+		if strings.HasPrefix(e.Name, "bug/") {
+			kind = "planted bug"
+		}
+		f := results.Fault{Kind: e.Name, Target: kind, At: e.From.Seconds(), Until: e.Until.Seconds(), Detail: "-faults " + e.String()}
+		switch {
+		case e.Mode == fault.AtCount:
+			f.At, f.Until = 0, w.SimSeconds
+		case e.Mode == fault.AtTime:
+			f.Until = f.At
+		case e.Until == 0:
+			f.Until = w.SimSeconds
+		}
+		w.Faults = append(w.Faults, f)
+	}
+}
+
+// withoutDispatcherSeries returns a shallow copy of w without the series
+// labelled by dispatcher: hundreds per world, never drawn, most of a
+// world file's size (-dispatcher-series keeps them).
+func withoutDispatcherSeries(w *results.World) *results.World {
+	c := *w
+	c.Series = nil
+	for _, s := range w.Series {
+		if !slices.ContainsFunc(s.Labels, func(l results.Label) bool { return l.Key == "dispatcher" }) {
+			c.Series = append(c.Series, s)
+		}
+	}
+	return &c
 }
 
 // reportViolations prints each failed world with its first violation,

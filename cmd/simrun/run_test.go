@@ -135,7 +135,7 @@ func TestJSONFormat(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("want 2 JSON lines, got:\n%s", r.stdout)
 	}
-	wantKeys := []string{"command", "events", "invariants", "scenario", "seed", "sim_seconds", "trace_hash", "variant", "wall_seconds"}
+	wantKeys := []string{"command", "events", "invariants", "metrics", "scenario", "seed", "sim_seconds", "trace_hash", "variant", "wall_seconds"}
 	for i, line := range lines {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
@@ -196,11 +196,11 @@ func TestTextOutput(t *testing.T) {
 			t.Errorf("line %d: %q", i, l[0])
 		}
 	}
-	header := regexp.MustCompile(`(?m)^ *variant +worlds +rows_acked p50 \(rows\) +p99 +commit_latency p50 \(s\) +p99 +invariants held *$`)
+	header := regexp.MustCompile(`(?m)^ *variant +worlds +rows_acked \(rows\) median +max +commit_latency p99 \(s\) median +max +stalled +invariants held *$`)
 	if !header.MatchString(r.stdout) {
 		t.Errorf("no summary header:\n%s", r.stdout)
 	}
-	row := regexp.MustCompile(`(?m)^ *default +3 +\d+ +\d+ +\S+ +\S+ +all \(3/3\) *$`)
+	row := regexp.MustCompile(`(?m)^ *default +3 +\d+ +\d+ +\S+ +\S+ +- +all \(3/3\) *$`)
 	if !row.MatchString(r.stdout) {
 		t.Errorf("no summary row for default:\n%s", r.stdout)
 	}

@@ -5,8 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/redosim/redosim/results"
+	"github.com/redosim/redosim/scenarios"
 	"github.com/redosim/redosim/scenarios/swarm"
 )
 
@@ -67,7 +71,7 @@ func runSwarm(o *options, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "swarm: %d worlds (shard %d/%d), %d at a time, repro files in %s\n",
 		len(mine), shard, shards, o.parallel, dir)
 	prog := newProgress(stderr, len(mine), o.quiet)
-	sum, _ := swarm.RunCampaign(swarm.CampaignConfig{Seeds: mine, Parallel: o.parallel, DeterminismEvery: 10,
+	sum, worlds := swarm.RunCampaign(swarm.CampaignConfig{Seeds: mine, Parallel: o.parallel, DeterminismEvery: 10,
 		ShrinkRuns: swarmShrinkRuns, ReproDir: dir,
 		OnDone: func(r *swarm.WorldResult) {
 			prog.done(&worldRun{outcome: r.Verdict.Outcome})
@@ -77,6 +81,11 @@ func runSwarm(o *options, stdout, stderr io.Writer) error {
 		}})
 	prog.finish()
 	swarm.PrintSummary(stdout, sum)
+	if o.out != "" {
+		if err := writeSwarmResults(o, mine, worlds, stdout); err != nil {
+			return err
+		}
+	}
 	if sum.Failed() {
 		return &violationError{msg: fmt.Sprintf("%d of %d worlds broke a property; replay each with simrun -replay FILE (files in %s)",
 			len(sum.FailedSeeds), sum.Worlds, dir)}
@@ -88,6 +97,77 @@ func runSwarm(o *options, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "simrun: note: probes not reached (a sharded or short campaign is not judged on coverage): %v\n", required)
 	}
 	return nil
+}
+
+// swarmScenario names a swarm campaign's results: generated syncpoint
+// worlds, one per seed, grouped by their scan window.
+const swarmScenario = "swarm"
+
+// writeSwarmResults writes this shard's worlds, failing or not, with
+// every property judged, so that `simrun report` merges the shards of a
+// campaign into the report of the whole.
+func writeSwarmResults(o *options, seeds []uint64, worlds []*swarm.WorldResult, stdout io.Writer) error {
+	sc, err := scenarios.Lookup(swarm.ScenarioName)
+	if err != nil {
+		return err
+	}
+	run := &results.Run{Scenario: swarmScenario, Variants: sc.VariantNames(), Seeds: seeds, Metrics: sc.Metrics,
+		Description: "A swarm campaign: every seed generates a " + swarm.ScenarioName + " world (configuration and fault schedule drawn swarm style) " +
+			"judged by every property: the invariant catalogue, liveness after faults (swarm/liveness, liveness-mode worlds) and, " +
+			"for every tenth world of a shard, determinism (swarm/determinism, listed only when it failed). Variants are the worlds' scan windows; " +
+			"each world's drawn parameters are in its replay command.",
+		Command: campaignCommand(o.args)}
+	for _, r := range worlds {
+		if r.Verdict.Outcome == nil {
+			continue
+		}
+		w := withoutDispatcherSeries(r.Verdict.Outcome.World)
+		if o.output.dispatcherSeries {
+			c := *r.Verdict.Outcome.World
+			w = &c
+		}
+		w.Scenario = swarmScenario
+		w.Invariants = append(slices.Clone(w.Invariants), swarmProperties(r)...)
+		w.Probes = nil
+		for _, name := range sortedKeys(r.Verdict.Probes) {
+			w.Probes = append(w.Probes, results.Probe{Name: name, Count: r.Verdict.Probes[name]})
+		}
+		if err := results.WriteWorld(o.out, w); err != nil {
+			return err
+		}
+	}
+	if err := results.WriteRun(o.out, run); err != nil {
+		return err
+	}
+	if err := renderReport(o.out, o.output, progressTo(stdout, o.quiet)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "results and report in %s (open %s; merge shards with simrun report -out DIR SHARD...)\n", o.out, filepath.Join(o.out, "index.html"))
+	return nil
+}
+
+// swarmProperties are the swarm's judgements beyond the invariants, as
+// invariant rows: liveness when judged, the world's run and determinism
+// when they failed.
+func swarmProperties(r *swarm.WorldResult) []results.Invariant {
+	var out []results.Invariant
+	v := r.Verdict
+	if v.Liveness.Judged {
+		inv := results.Invariant{Name: "swarm/" + swarm.PropLiveness, Held: v.Liveness.Held}
+		if !inv.Held {
+			inv.Violations = 1
+			inv.First = &results.Violation{At: v.Liveness.From, Detail: v.Liveness.Detail}
+		}
+		out = append(out, inv)
+	}
+	for _, f := range v.Failures {
+		if f.Property == swarm.PropLiveness || strings.HasPrefix(f.Property, swarm.PropInvariantPrefix) {
+			continue
+		}
+		out = append(out, results.Invariant{Name: "swarm/" + f.Property, Violations: 1,
+			First: &results.Violation{At: f.At, Detail: f.Detail}})
+	}
+	return out
 }
 
 // runSwarmReplay judges a repro file by every swarm property.

@@ -253,7 +253,12 @@ func nominalX(p *plot.Plot, names []string, slot vg.Length) {
 		widest = max(widest, p.X.Tick.Label.Width(n))
 	}
 	if widest+vg.Points(6) > slot {
+		// Slanted labels need a slot of about two text heights to stay
+		// apart; narrower slots get vertical ones.
 		p.X.Tick.Label.Rotation = math.Pi / 6
+		if slot < 2.2*p.X.Tick.Label.Font.Size {
+			p.X.Tick.Label.Rotation = math.Pi / 2
+		}
 		p.X.Tick.Label.XAlign = draw.XRight
 		p.X.Tick.Label.YAlign = draw.YCenter
 	}

@@ -20,8 +20,16 @@ type Line struct {
 	Color  int
 	X, Y   []float64
 	Lo, Hi []float64
-	// Points draws a marker at every point (for sweeps).
+	// Points draws a marker at every point (for sweeps); a line of one
+	// point always gets one, so a single observation stays visible.
 	Points bool
+}
+
+// RefLine is a horizontal reference line (a quota, a hard limit), dashed,
+// named in the legend.
+type RefLine struct {
+	Y     float64
+	Label string
 }
 
 // ShadeKind tells what a shaded window means.
@@ -33,11 +41,15 @@ const (
 	BarrierShade
 )
 
-// Shade is a window of the x axis drawn as a translucent full-height band;
-// From == To draws a thin line.
+// Shade is a window of the x axis. A fault is a translucent full-height
+// band (From == To draws a thin line); a barrier is drawn in the strip of
+// its lane at the bottom of the plot, in the colour Color indexes, so each
+// variant's barriers stay apart.
 type Shade struct {
 	From, To float64
 	Kind     ShadeKind
+	Lane     int
+	Color    int
 }
 
 // XY is a line chart: time series, CDFs and sweeps.
@@ -45,6 +57,9 @@ type XY struct {
 	Title, XLabel, YLabel string
 	Lines                 []Line
 	Shades                []Shade
+	// Refs are horizontal reference lines; the y axis stretches to show
+	// them.
+	Refs []RefLine
 	// LogX uses a log10 x axis (all x must be > 0).
 	LogX bool
 	// YFromZero starts the y axis at zero when all data is non-negative.
@@ -98,6 +113,11 @@ func (s XY) draw(dc draw.Canvas) error {
 			return fmt.Errorf("reports/plots: %q: %w", s.Title, err)
 		}
 	}
+	for i, r := range s.Refs {
+		if err := addRef(p, leg, r, i); err != nil {
+			return fmt.Errorf("reports/plots: %q: %w", s.Title, err)
+		}
+	}
 	if s.LogX {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = logTicks{}
@@ -138,7 +158,7 @@ func addLine(p *plot.Plot, leg *plot.Legend, l Line) error {
 	line.Width = vg.Points(1.6)
 	p.Add(line)
 	thumbs = append(thumbs, line)
-	if l.Points {
+	if l.Points || len(xys) == 1 {
 		sc, err := plotter.NewScatter(xys)
 		if err != nil {
 			return err
@@ -150,6 +170,25 @@ func addLine(p *plot.Plot, leg *plot.Legend, l Line) error {
 	if l.Name != "" {
 		leg.Add(l.Name, thumbs...)
 	}
+	return nil
+}
+
+// refColors tell reference lines apart: dark grey, then red.
+var refColors = []color.NRGBA{{0x44, 0x44, 0x44, 0xff}, {0xC0, 0x1C, 0x28, 0xff}}
+
+// addRef draws r across the data's x range (an invisible point keeps it
+// on the y axis).
+func addRef(p *plot.Plot, leg *plot.Legend, r RefLine, i int) error {
+	if !finite(r.Y) {
+		return fmt.Errorf("reference line %q at %v", r.Label, r.Y)
+	}
+	ref := plotter.NewFunction(func(float64) float64 { return r.Y })
+	ref.Color = refColors[i%len(refColors)]
+	ref.Width = vg.Points(1.2)
+	ref.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+	p.Add(ref)
+	p.Y.Min, p.Y.Max = min(p.Y.Min, r.Y), max(p.Y.Max, r.Y*1.05)
+	leg.Add(r.Label, ref)
 	return nil
 }
 
@@ -179,7 +218,7 @@ var shadeColors = [...]color.NRGBA{
 	BarrierShade: {0x1F, 0x77, 0xB4, 0x26},
 }
 
-var shadeNames = [...]string{FaultShade: "fault window", BarrierShade: "syncpoint barrier"}
+var shadeNames = [...]string{FaultShade: "fault window", BarrierShade: "barriers (strip per variant, bottom)"}
 
 // Plot implements plot.Plotter: a full-height band per window, clipped to
 // the data area.
@@ -199,6 +238,14 @@ func (s *shading) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		x0, x1 = max(x0, c.Min.X), min(x1, c.Max.X)
 		if x1 <= x0 {
+			continue
+		}
+		if sh.Kind == BarrierShade {
+			// A strip per lane at the bottom: 3 % of the height each.
+			h := (c.Max.Y - c.Min.Y) * 0.03
+			y0 := c.Min.Y + h*vg.Length(sh.Lane)
+			col := faded(Color(sh.Color), 0xb0)
+			c.FillPolygon(col, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y0 + h*0.8}, {X: x0, Y: y0 + h*0.8}})
 			continue
 		}
 		col := shadeColors[sh.Kind]

@@ -86,7 +86,7 @@ func fixtureRun(cfg Config) *results.Run {
 		Seeds:    cfg.Seeds,
 		Command:  "simrun run -scenario syncpoint -seeds 1-5 -out results/syncpoint",
 		Metrics: []results.MetricDoc{
-			{Name: "throughput", Unit: "rows/s", Doc: "rows applied downstream per second", Headline: true},
+			{Name: "throughput", Unit: "rows/s", Doc: "rows applied downstream per second", Headline: true, HigherIsBetter: true},
 			{Name: "checkpoint_lag_p99", Unit: "s", Doc: "p99 of checkpoint lag over the run", Headline: true, LowerIsBetter: true},
 			{Name: "peak_memory", Unit: "MiB", Doc: "peak event-collector memory", Headline: true, LowerIsBetter: true},
 			{Name: "rpo", Unit: "s", Doc: "data at risk after a crash at the end", LowerIsBetter: true},

@@ -22,7 +22,7 @@ func SweepFixture() (*results.Run, []*results.World) {
 		Sweep:       "syncpoint-interval",
 		Command:     "simrun sweep -scenario syncpoint -param syncpoint-interval=5,10,30,60 -seeds 1-3",
 		Metrics: []results.MetricDoc{
-			{Name: "throughput", Unit: "rows/s", Doc: "rows applied per second", Headline: true},
+			{Name: "throughput", Unit: "rows/s", Doc: "rows applied per second", Headline: true, HigherIsBetter: true},
 			{Name: "checkpoint_lag_p99", Unit: "s", Doc: "p99 checkpoint lag", Headline: true, LowerIsBetter: true},
 		},
 	}

@@ -2,38 +2,12 @@ package stats
 
 import (
 	"hash/fnv"
-	"math"
 	"math/rand/v2"
 	"slices"
 )
 
 // BootstrapMethod names the interval method in reports.
 const BootstrapMethod = "percentile bootstrap, PCG seeded from FNV-1a of the metric and variant names"
-
-// CompareMethod names the statistic Compare reports.
-const CompareMethod = "relative difference of means, (mean_B − mean_A) / |mean_A|"
-
-// Verdicts of Compare.
-const (
-	VerdictBetter    = "better"
-	VerdictWorse     = "worse"
-	VerdictHigher    = "higher"
-	VerdictLower     = "lower"
-	VerdictNone      = "no significant difference"
-	VerdictUndefined = "undefined"
-	VerdictTooFew    = "too few seeds"
-)
-
-// Direction says which way a metric improves.
-type Direction int
-
-// Directions of a metric: Unknown gives "higher"/"lower" verdicts instead of
-// "better"/"worse".
-const (
-	Unknown Direction = iota
-	LowerIsBetter
-	HigherIsBetter
-)
 
 // Bootstrap configures seeded bootstrap intervals. The zero value means
 // 2000 resamples at 95 % confidence.
@@ -108,81 +82,24 @@ func resample(dst, src []float64, rng *rand.Rand) {
 	}
 }
 
-// Summarize is Describe plus bootstrap intervals of the mean and the
-// median, drawn from rng (mean first, then median).
+// Summarize is Describe plus a bootstrap interval of the mean (drawn from
+// rng) and the order-statistic interval of the median, both at the
+// bootstrap's confidence. Both stay undefined below MinIntervalN values:
+// with fewer, a percentile bootstrap of the mean is little more than the
+// range of the values and undercovers, and no order-statistic interval of
+// the median reaches 95 %.
 func (b Bootstrap) Summarize(values []float64, rng *rand.Rand) (Summary, error) {
 	s, err := Describe(values)
 	if err != nil {
 		return s, err
 	}
-	s.MeanCI = b.Interval(values, Mean, rng)
-	s.MedianCI = b.Interval(values, Median, rng)
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	if iv, _, ok := MedianInterval(sorted, b.confidence()); ok {
+		s.MedianCI = iv
+		s.MeanCI = b.Interval(values, Mean, rng)
+	}
 	return s, nil
-}
-
-// Comparison is the relative difference of means of B against A with its
-// bootstrap interval and a verdict.
-type Comparison struct {
-	// RelDiff is (mean(B) − mean(A)) / |mean(A)|; NaN when mean(A) is 0.
-	RelDiff float64
-	// CI is the bootstrap interval of RelDiff (A and B resampled
-	// independently).
-	CI Interval
-	// Verdict is "better"/"worse" (or "higher"/"lower" when the direction
-	// is Unknown) only when CI excludes zero; otherwise "no significant
-	// difference", "undefined" or "too few seeds".
-	Verdict string
-}
-
-// Compare compares candidate B against baseline A by the relative
-// difference of their means.
-func (b Bootstrap) Compare(a, bv []float64, dir Direction, rng *rand.Rand) Comparison {
-	if len(a) < 2 || len(bv) < 2 {
-		return Comparison{RelDiff: relDiff(a, bv), CI: undefinedInterval(), Verdict: VerdictTooFew}
-	}
-	c := Comparison{RelDiff: relDiff(a, bv), CI: undefinedInterval(), Verdict: VerdictUndefined}
-	if !isFinite(c.RelDiff) {
-		return c
-	}
-	reps := make([]float64, b.resamples())
-	bufA := make([]float64, len(a))
-	bufB := make([]float64, len(bv))
-	for i := range reps {
-		resample(bufA, a, rng)
-		resample(bufB, bv, rng)
-		reps[i] = relDiff(bufA, bufB)
-		if !isFinite(reps[i]) {
-			return c
-		}
-	}
-	c.CI = b.percentileInterval(reps)
-	c.Verdict = verdict(c.CI, dir)
-	return c
-}
-
-func relDiff(a, b []float64) float64 {
-	ma, mb := Mean(a), Mean(b)
-	if ma == 0 {
-		return math.NaN()
-	}
-	return (mb - ma) / math.Abs(ma)
-}
-
-func verdict(ci Interval, dir Direction) string {
-	if !ci.Excludes(0) {
-		return VerdictNone
-	}
-	higher := ci.Lo > 0
-	switch {
-	case dir == Unknown && higher:
-		return VerdictHigher
-	case dir == Unknown:
-		return VerdictLower
-	case higher == (dir == HigherIsBetter):
-		return VerdictBetter
-	default:
-		return VerdictWorse
-	}
 }
 
 // WithDefaults returns b with its zero fields replaced by the defaults

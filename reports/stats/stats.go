@@ -1,7 +1,9 @@
 // Package stats holds the statistics the reports compute: descriptive
 // summaries (mean, sample standard deviation, type-7 percentiles, max),
-// seeded bootstrap confidence intervals and the comparison of two variants
-// with a verdict.
+// intervals (order-statistic intervals of the median, seeded bootstrap
+// intervals of the mean) and the comparison of two variants with a verdict:
+// a two-sided Mann-Whitney U test at α = 0.05, as benchstat does, with "not
+// enough seeds" when no outcome could be significant.
 //
 // Percentiles use type-7 linear interpolation (Hyndman & Fan 7), the method
 // of github.com/montanaflynn/stats v0.14.0 Percentile and of NumPy's
@@ -18,8 +20,8 @@
 //	// s.P50 == 5.5, s.P99 == 9.91, s.SD == 3.0277 (sample)
 //	b := stats.Bootstrap{}
 //	ci := b.Interval(values, stats.Mean, stats.NewRand("commit_latency", "v2"))
-//	cmp := b.Compare(baseline, candidate, stats.LowerIsBetter, stats.NewRand("commit_latency", "v1", "v2"))
-//	fmt.Println(cmp.RelDiff, cmp.CI, cmp.Verdict)
+//	cmp := stats.Compare(baseline, candidate, stats.LowerIsBetter)
+//	fmt.Println(cmp.RelDiff, stats.FormatP(cmp.P), cmp.Verdict)
 package stats
 
 import (

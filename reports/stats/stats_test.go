@@ -134,63 +134,6 @@ func TestBootstrapCoverage(t *testing.T) {
 	}
 }
 
-func TestCompareVerdicts(t *testing.T) {
-	b := Bootstrap{}
-	a := []float64{100, 102, 98, 101, 99}
-	lower := []float64{80, 82, 78, 81, 79}
-	same := []float64{101, 97, 103, 99, 100}
-	c := b.Compare(a, lower, LowerIsBetter, NewRand("m", "a", "lower"))
-	if c.Verdict != VerdictBetter || !near(c.RelDiff, -0.2, 1e-9) || !c.CI.Excludes(0) {
-		t.Errorf("lower with LowerIsBetter: %+v", c)
-	}
-	if c := b.Compare(a, lower, HigherIsBetter, NewRand("m", "a", "lower")); c.Verdict != VerdictWorse {
-		t.Errorf("lower with HigherIsBetter: %+v", c)
-	}
-	if c := b.Compare(a, lower, Unknown, NewRand("m", "a", "lower")); c.Verdict != VerdictLower {
-		t.Errorf("lower with Unknown: %+v", c)
-	}
-	c = b.Compare(a, same, LowerIsBetter, NewRand("m", "a", "same"))
-	if c.Verdict != VerdictNone || c.CI.Excludes(0) {
-		t.Errorf("overlapping: %+v", c)
-	}
-	if c := b.Compare([]float64{0, 0, 0}, same, LowerIsBetter, NewRand("z")); c.Verdict != VerdictUndefined {
-		t.Errorf("zero baseline: %+v", c)
-	}
-	if c := b.Compare([]float64{1}, same, LowerIsBetter, NewRand("z")); c.Verdict != VerdictTooFew {
-		t.Errorf("one seed: %+v", c)
-	}
-}
-
-// TestVerdictOnlyWhenIntervalExcludesZero runs many random comparisons and
-// checks that a better/worse verdict always comes with an interval that
-// excludes zero, and "no significant difference" with one that contains it.
-func TestVerdictOnlyWhenIntervalExcludesZero(t *testing.T) {
-	data := rand.New(rand.NewPCG(3, 4))
-	b := Bootstrap{Resamples: 500}
-	for trial := range 200 {
-		a := make([]float64, 5)
-		c := make([]float64, 5)
-		shift := data.Float64() * 0.2
-		for i := range a {
-			a[i] = 10 + data.NormFloat64()
-			c[i] = 10*(1+shift) + data.NormFloat64()
-		}
-		cmp := b.Compare(a, c, LowerIsBetter, NewRand("t", string(rune(trial))))
-		switch cmp.Verdict {
-		case VerdictBetter, VerdictWorse:
-			if !cmp.CI.Excludes(0) {
-				t.Fatalf("verdict %q with interval %v", cmp.Verdict, cmp.CI)
-			}
-		case VerdictNone:
-			if cmp.CI.Excludes(0) {
-				t.Fatalf("no difference with interval %v", cmp.CI)
-			}
-		default:
-			t.Fatalf("unexpected verdict %q", cmp.Verdict)
-		}
-	}
-}
-
 func BenchmarkDescribe1M(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	values := make([]float64, 1_000_000)

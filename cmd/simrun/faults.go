@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/redosim/redosim/scenarios"
+)
+
+// printFaultList prints every fault point, scheduled action and planted
+// bug of the catalogue, one line each, grouped as the -faults grammar
+// uses them.
+func printFaultList(w io.Writer) error {
+	groups := []struct {
+		title string
+		match func(layer, name string) bool
+	}{
+		{"Fault points (-faults 'POINT@AT', 'POINT@FROM..UNTIL*PROB', '...=VALUE' or 'POINT#N')", func(layer, name string) bool {
+			return layer != "scenario" && layer != "bug" && !strings.HasPrefix(name, "bug/")
+		}},
+		{"Scheduled actions (-faults 'ACTION[:TARGET]@AT[..UNTIL]')", func(layer, _ string) bool { return layer == "scenario" }},
+		{"Planted bugs (-faults 'BUG@0s..'; each must be caught by an invariant)", func(layer, name string) bool {
+			return layer == "bug" || strings.HasPrefix(name, "bug/")
+		}},
+	}
+	cat := scenarios.Catalogue()
+	for i, g := range groups {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, g.title+":")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, p := range cat {
+			if g.match(p.Layer, p.Name) {
+				fmt.Fprintf(tw, "  %s\t%s\n", p.Name, p.What)
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
