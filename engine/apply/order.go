@@ -32,7 +32,8 @@ func SortForApply(recs []codec.Record) ([]codec.Record, error) {
 // redo reader hands them out: rows and ddls, each usually in order. It
 // returns the records in apply order without modifying its inputs, and
 // costs one pass over each when they are sorted already (a sorted input is
-// left as it is, so ties keep their order as in SortForApply).
+// left as it is, so ties keep their order as in SortForApply). With no
+// DDLs and sorted rows the result is rows itself: do not modify it.
 func MergeForApply(rows, ddls []codec.Record) ([]codec.Record, error) {
 	for i := range rows {
 		if rows[i].Type != codec.TypeRow {
@@ -63,6 +64,9 @@ func mergeForApply(rows, ddls []codec.Record, owned bool) []codec.Record {
 			ddls = slices.Clone(ddls)
 		}
 		slices.SortStableFunc(ddls, byCommit)
+	}
+	if len(ddls) == 0 {
+		return rows // nothing to interleave: no copy of a large log
 	}
 	out := make([]codec.Record, 0, len(rows)+len(ddls))
 	i := 0
