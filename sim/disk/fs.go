@@ -276,6 +276,7 @@ func (fs *FS) rename(op, np string) error {
 	delete(from.dir.entries, fromName)
 	to.dir.entries[toName] = file
 	file.parent, file.name = to, toName
+	file.file.compact()
 	return nil
 }
 

@@ -36,6 +36,21 @@ type fileData struct {
 	diverged bool
 }
 
+// compact gives the page cache an array of its size when growth left it
+// far larger: a file renamed into place (a sealed log) is usually done
+// growing, and a 64 MiB log should not keep a 128 MiB array for its life.
+// A shared durable image moves along.
+func (f *fileData) compact() {
+	if int64(cap(f.data)) <= int64(len(f.data))+int64(len(f.data))/4 {
+		return
+	}
+	nb := append([]byte(nil), f.data...)
+	if f.shared {
+		f.durable = nb[:len(f.durable):len(f.durable)]
+	}
+	f.data = nb
+}
+
 // unshare gives durable an array of its own before data's front changes.
 func (f *fileData) unshare() {
 	if f.shared {
@@ -93,13 +108,7 @@ func resize(b []byte, n int64) []byte {
 		clear(b[old:])
 		return b
 	}
-	// Double small files; grow large ones by a quarter, so a sealed 64 MiB
-	// redo file does not keep a 128 MiB array.
-	grown := 2 * int64(cap(b))
-	if cap(b) >= 8<<20 {
-		grown = int64(cap(b)) + int64(cap(b))/4
-	}
-	nb := make([]byte, n, max(n, grown))
+	nb := make([]byte, n, max(n, 2*int64(cap(b))))
 	copy(nb, b)
 	return nb
 }
