@@ -28,18 +28,17 @@ func (wt *watch) checkNoLoss() {
 // may have superseded it, a truncate cleared it), a DDL when st applied
 // it. It returns how many were not, and the first.
 func reflectedUpTo(up *upstream.Upstream, pos *int, upTo uint64, st versions) (missing int, first string) {
-	*pos = up.HistoryFrom(*pos, upTo, func(rec *codec.Record) {
+	*pos = up.HistoryFrom(*pos, upTo, func(row *codec.Row, ddl *codec.DDL) {
 		ok := true
-		switch rec.Type {
-		case codec.TypeRow:
-			v, _ := st.Version(rec.Row.TableID, rec.Row.Key)
-			ok = v >= rec.Row.CommitTs
-		case codec.TypeDDL:
-			ok = st.HasDDL(&rec.DDL)
+		if row != nil {
+			v, _ := st.Version(row.TableID, row.Key)
+			ok = v >= row.CommitTs
+		} else {
+			ok = st.HasDDL(ddl)
 		}
 		if !ok {
 			if missing == 0 {
-				first = fmt.Sprintf("%s change at commit ts %d (table %d)", kindOf(rec), rec.CommitTs(), tableOf(rec))
+				first = describeChange(row, ddl)
 			}
 			missing++
 		}
@@ -47,18 +46,16 @@ func reflectedUpTo(up *upstream.Upstream, pos *int, upTo uint64, st versions) (m
 	return missing, first
 }
 
-func kindOf(r *codec.Record) string {
-	if r.Type == codec.TypeDDL {
-		return "ddl " + r.DDL.Kind.String()
+// describeChange names a missing change for a violation.
+func describeChange(row *codec.Row, ddl *codec.DDL) string {
+	if ddl != nil {
+		table := int64(0)
+		if len(ddl.Blocked) > 0 {
+			table = ddl.Blocked[0]
+		}
+		return fmt.Sprintf("ddl %s change at commit ts %d (table %d)", ddl.Kind, ddl.CommitTs, table)
 	}
-	return "row " + r.Row.Op.String()
-}
-
-func tableOf(r *codec.Record) int64 {
-	if r.Type == codec.TypeDDL && len(r.DDL.Blocked) > 0 {
-		return r.DDL.Blocked[0]
-	}
-	return r.Row.TableID
+	return fmt.Sprintf("row %s change at commit ts %d (table %d)", row.Op, row.CommitTs, row.TableID)
 }
 
 // versions is what reflectedUpTo asks of a state.

@@ -220,9 +220,9 @@ func newFakeSource(resolved uint64) *fakeSource {
 func (f *fakeSource) addDML(table int64, commitTs uint64, n int, rowBytes int64) {
 	ev := upstream.Event{Table: table, StartTs: commitTs - 1, CommitTs: commitTs, Bytes: int64(n) * rowBytes}
 	for i := range n {
-		ev.Rows = append(ev.Rows, codec.Record{Type: codec.TypeRow, Row: codec.Row{
+		ev.Rows = append(ev.Rows, codec.Row{
 			TableID: table, Key: []byte{byte(i)}, Op: codec.OpInsert, StartTs: commitTs - 1, CommitTs: commitTs,
-		}})
+		})
 	}
 	f.add(ev)
 }

@@ -1,7 +1,6 @@
 package eventservice
 
 import (
-	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/model/msg"
 	"github.com/redosim/redosim/model/upstream"
 	"github.com/redosim/redosim/sim"
@@ -182,11 +181,9 @@ func (s *Service) convert(ev *upstream.Event) msg.Event {
 		e.Kind, e.DDL = msg.EventDDL, ev.DDL
 		return e
 	}
-	e.Kind = msg.EventDML
-	e.Rows = make([]codec.Row, len(ev.Rows))
-	for i := range ev.Rows {
-		e.Rows[i] = ev.Rows[i].Row
-	}
+	// The rows alias the upstream's history, as TiCDC's events alias the
+	// event store's batch: read-only from here on.
+	e.Kind, e.Rows = msg.EventDML, ev.Rows
 	return e
 }
 

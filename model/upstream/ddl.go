@@ -70,7 +70,10 @@ func (u *Upstream) commitDDL(kind codec.DDLKind, id int64) {
 		ddl.Query = fmt.Sprintf("alter table t%d add column c%d int default 0", id, u.stats.DDLs)
 	}
 	pos := u.hist.end
-	bytes := u.appendHistory(codec.Record{Type: codec.TypeDDL, DDL: ddl})
+	stored := ddl
+	u.hist.append(codec.Row{StartTs: ddl.StartTs, CommitTs: ddl.CommitTs}) // the DDL's slot: Op 0
+	u.ddls = append(u.ddls, ddlEntry{pos: pos, ddl: &stored})
+	bytes := int64(codec.RecordFrameSize(&codec.Record{Type: codec.TypeDDL, DDL: ddl}))
 	t := u.applyDDL(kind, id)
 	ev := tableEvent{commitTs: ddl.CommitTs, bytes: bytes, pos: uint32(pos)}
 	t.events = append(t.events, ev)

@@ -39,8 +39,8 @@
 // The history is held in fixed chunks and Trim garbage-collects it below
 // the changefeed checkpoint, as TiCDC's event store does, so a run keeps
 // the changes a reader can still need, not every change ever made; a row
-// is kept small: its codec.Record in the history (200 B, the dominant
-// cost), an 8-byte key and an 8-byte value carved from shared 64 KiB blocks,
+// is kept small: its codec.Row in the history (80 B, the dominant cost;
+// a DDL holds a placeholder row there and is kept beside), an 8-byte key and an 8-byte value carved from shared 64 KiB blocks,
 // its column list carved from shared blocks, and a padding column that is a
 // slice of one shared read-only zero buffer. The padding gives the row its
 // realistic encoded size (codec.RecordFrameSize reports Config.RowBytes)

@@ -24,17 +24,17 @@ type tableEvent struct {
 // Event is what an event store scan yields for one table: the row changes
 // of one transaction on that table, or one DDL touching it.
 //
-// Rows and DDL alias the upstream's history: they are read-only, and
-// keeping them past the next commit keeps an old copy of the history's
-// backing array alive, so copy what you keep for long.
+// Rows and DDL alias the upstream's history: they are read-only. History
+// chunks never move, so they stay valid; keeping them keeps their chunk's
+// memory alive after Trim, so do not keep them for long.
 type Event struct {
 	// Table is the scanned table.
 	Table int64
 	// StartTs and CommitTs are the transaction's or DDL's timestamps.
 	StartTs, CommitTs uint64
-	// Rows are the transaction's row changes on Table, all TypeRow records,
-	// in apply order (delete < update < insert, then key). Nil for a DDL.
-	Rows []codec.Record
+	// Rows are the transaction's row changes on Table, in apply order
+	// (delete < update < insert, then key). Nil for a DDL.
+	Rows []codec.Row
 	// DDL is the DDL, nil for rows.
 	DDL *codec.DDL
 	// Bytes is the encoded size of Rows or of the DDL, in redo frame bytes.
@@ -61,7 +61,7 @@ func (u *Upstream) commitTxn(txn *Txn) {
 	for op := codec.OpDelete; op <= codec.OpInsert; op++ {
 		for i := range txn.Rows {
 			if txn.Rows[i].Op == op {
-				total += u.appendHistory(codec.Record{Type: codec.TypeRow, Row: txn.Rows[i]})
+				total += u.appendHistory(txn.Rows[i])
 				u.countOp(op)
 			}
 		}
@@ -87,9 +87,10 @@ func (u *Upstream) commitTxn(txn *Txn) {
 	}
 }
 
-// appendHistory appends rec and returns its frame size.
-func (u *Upstream) appendHistory(rec codec.Record) int64 {
-	return int64(codec.RecordFrameSize(u.hist.append(rec)))
+// appendHistory appends row and returns its frame size.
+func (u *Upstream) appendHistory(row codec.Row) int64 {
+	u.hist.append(row)
+	return int64(codec.RecordFrameSize(&codec.Record{Type: codec.TypeRow, Row: row}))
 }
 
 func (u *Upstream) countOp(op codec.Op) {
@@ -108,7 +109,7 @@ func (u *Upstream) countOp(op codec.Op) {
 func (u *Upstream) indexRows(id int64, commitTs uint64, pos, n int, bytes int64) {
 	t := u.tables[id]
 	if _, ok := u.hist.span(pos, n); !ok {
-		group := make([]codec.Record, n)
+		group := make([]codec.Row, n)
 		for i := range group {
 			group[i] = *u.hist.at(pos + i)
 		}
@@ -120,7 +121,7 @@ func (u *Upstream) indexRows(id int64, commitTs uint64, pos, n int, bytes int64)
 
 // indexGroup records group as an event of table t, kept apart from the
 // history.
-func (u *Upstream) indexGroup(t *table, commitTs uint64, bytes int64, group []codec.Record) {
+func (u *Upstream) indexGroup(t *table, commitTs uint64, bytes int64, group []codec.Row) {
 	t.events = append(t.events, tableEvent{commitTs: commitTs, bytes: bytes, pos: uint32(u.groupsFirst + len(u.groups)), n: uint32(len(group)) | sideGroup})
 	u.groups = append(u.groups, group)
 }
@@ -133,8 +134,8 @@ func (u *Upstream) indexCrossRows(id int64, commitTs uint64, first int) {
 	lo, hi, n := -1, -1, 0
 	var bytes int64
 	for i := first; i < u.hist.end; i++ {
-		rec := u.hist.at(i)
-		if rec.Row.TableID != id {
+		row := u.hist.at(i)
+		if row.TableID != id {
 			continue
 		}
 		if lo < 0 {
@@ -142,16 +143,16 @@ func (u *Upstream) indexCrossRows(id int64, commitTs uint64, first int) {
 		}
 		hi = i
 		n++
-		bytes += int64(codec.RecordFrameSize(rec))
+		bytes += int64(codec.RecordFrameSize(&codec.Record{Type: codec.TypeRow, Row: *row}))
 	}
 	if hi-lo+1 == n {
 		u.indexRows(id, commitTs, lo, n, bytes)
 		return
 	}
-	group := make([]codec.Record, 0, n)
+	group := make([]codec.Row, 0, n)
 	for i := lo; i <= hi; i++ {
-		if rec := u.hist.at(i); rec.Row.TableID == id {
-			group = append(group, *rec)
+		if row := u.hist.at(i); row.TableID == id {
+			group = append(group, *row)
 		}
 	}
 	u.indexGroup(u.tables[id], commitTs, bytes, group)
@@ -178,13 +179,13 @@ func (u *Upstream) event(id int64, e *tableEvent) Event {
 	case e.n&sideGroup != 0:
 		ev.Rows = u.groups[int(e.pos)-u.groupsFirst]
 	case e.n == 0:
-		ev.DDL = &u.hist.at(int(e.pos)).DDL
+		ev.DDL = u.ddlAt(int(e.pos))
 		ev.StartTs = ev.DDL.StartTs
 		return ev
 	default:
 		ev.Rows, _ = u.hist.span(int(e.pos), int(e.n))
 	}
-	ev.StartTs = ev.Rows[0].Row.StartTs
+	ev.StartTs = ev.Rows[0].StartTs
 	return ev
 }
 
@@ -252,12 +253,30 @@ func (u *Upstream) Trim(floorTs uint64) {
 		t.events = t.events[i:]
 	}
 	n := 0
-	for n < len(u.groups) && u.groups[n][0].CommitTs() <= floorTs {
+	for n < len(u.groups) && u.groups[n][0].CommitTs <= floorTs {
 		n++
 	}
 	clear(u.groups[:n])
 	u.groups, u.groupsFirst = u.groups[n:], u.groupsFirst+n
 	u.hist.trimBelow(u.PosAfter(floorTs))
+	for len(u.ddls) > 0 && u.ddls[0].pos < u.hist.start() {
+		u.ddls = u.ddls[1:]
+	}
+}
+
+// ddlEntry is a DDL and its history position.
+type ddlEntry struct {
+	pos int
+	ddl *codec.DDL
+}
+
+// ddlAt returns the DDL at history position pos.
+func (u *Upstream) ddlAt(pos int) *codec.DDL {
+	i := sort.Search(len(u.ddls), func(i int) bool { return u.ddls[i].pos >= pos })
+	if i == len(u.ddls) || u.ddls[i].pos != pos {
+		panic(fmt.Sprintf("model/upstream: no DDL at history position %d", pos))
+	}
+	return u.ddls[i].ddl
 }
 
 // FloorTs is the highest floor given to Trim (0 before any).
@@ -273,7 +292,7 @@ func (u *Upstream) PosAfter(ts uint64) int {
 	lo, hi := u.hist.start(), u.hist.end
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if u.hist.at(mid).CommitTs() <= ts {
+		if u.hist.at(mid).CommitTs <= ts {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -285,24 +304,29 @@ func (u *Upstream) PosAfter(ts uint64) int {
 // HistoryFrom calls fn with every change from position pos on whose
 // commitTs is <= upToTs, in apply order (by commitTs, then startTs, then
 // delete < update < insert, then table and key; a DDL commits alone at its
-// commitTs), and returns the position after the last one visited. It is
-// the oracle invariant checkers compare the downstream against, read with
-// a cursor so each change is visited once. pos must not be below what Trim
-// dropped. The records are read-only.
-func (u *Upstream) HistoryFrom(pos int, upToTs uint64, fn func(rec *codec.Record)) int {
+// commitTs), and returns the position after the last one visited: row for
+// a row change, ddl for a DDL (the other nil). It is the oracle invariant
+// checkers compare the downstream against, read with a cursor so each
+// change is visited once. pos must not be below what Trim dropped. What fn
+// is given is read-only.
+func (u *Upstream) HistoryFrom(pos int, upToTs uint64, fn func(row *codec.Row, ddl *codec.DDL)) int {
 	for ; pos < u.hist.end; pos++ {
-		rec := u.hist.at(pos)
-		if rec.CommitTs() > upToTs {
+		row := u.hist.at(pos)
+		if row.CommitTs > upToTs {
 			break
 		}
-		fn(rec)
+		if isDDLSlot(row) {
+			fn(nil, u.ddlAt(pos))
+		} else {
+			fn(row, nil)
+		}
 	}
 	return pos
 }
 
 // History returns a copy of every change still held (all of them unless
-// Trim dropped some), in apply order. O(history): for tests and small
-// worlds; checkers use HistoryFrom.
+// Trim dropped some), in apply order, as records. O(history): for tests
+// and small worlds; checkers use HistoryFrom.
 func (u *Upstream) History() []codec.Record {
 	return u.HistoryUpTo(math.MaxUint64)
 }
@@ -310,6 +334,12 @@ func (u *Upstream) History() []codec.Record {
 // HistoryUpTo returns a copy of the held changes with commitTs <= ts.
 func (u *Upstream) HistoryUpTo(ts uint64) []codec.Record {
 	var out []codec.Record
-	u.HistoryFrom(u.hist.start(), ts, func(rec *codec.Record) { out = append(out, *rec) })
+	u.HistoryFrom(u.hist.start(), ts, func(row *codec.Row, ddl *codec.DDL) {
+		if ddl != nil {
+			out = append(out, codec.Record{Type: codec.TypeDDL, DDL: *ddl})
+		} else {
+			out = append(out, codec.Record{Type: codec.TypeRow, Row: *row})
+		}
+	})
 	return out
 }

@@ -40,7 +40,13 @@ func TestTrimKeepsWhatCanBeRead(t *testing.T) {
 		t.Fatal("scans from the floor changed after Trim")
 	}
 	var tail []codec.Record
-	u.HistoryFrom(u.PosAfter(floor), ^uint64(0), func(rec *codec.Record) { tail = append(tail, *rec) })
+	u.HistoryFrom(u.PosAfter(floor), ^uint64(0), func(row *codec.Row, ddl *codec.DDL) {
+		if ddl != nil {
+			tail = append(tail, codec.Record{Type: codec.TypeDDL, DDL: *ddl})
+		} else {
+			tail = append(tail, codec.Record{Type: codec.TypeRow, Row: *row})
+		}
+	})
 	if !reflect.DeepEqual(tail, wantTail) {
 		t.Fatal("history above the floor changed after Trim")
 	}
@@ -53,6 +59,11 @@ func TestTrimKeepsWhatCanBeRead(t *testing.T) {
 	for _, tb := range u.all {
 		if len(tb.events) > 0 && tb.events[0].commitTs <= floor {
 			t.Fatalf("table %d keeps index entries at or below the floor", tb.id)
+		}
+	}
+	for _, d := range u.ddls {
+		if d.pos < u.hist.start() {
+			t.Fatalf("a DDL at position %d is kept below the history's start %d", d.pos, u.hist.start())
 		}
 	}
 	u.Trim(floor - 1) // a lower floor does nothing

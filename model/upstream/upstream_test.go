@@ -193,11 +193,11 @@ func checkScanMatchesHistory(t *testing.T, u *Upstream, id int64, evs []Event) {
 		}
 		for j := range ev.Rows {
 			r := &ev.Rows[j]
-			if r.Row.CommitTs != ev.CommitTs || r.Row.StartTs != ev.StartTs || r.Row.TableID != id {
-				t.Fatalf("table %d: event %d holds a foreign row %+v", id, i, r.Row)
+			if r.CommitTs != ev.CommitTs || r.StartTs != ev.StartTs || r.TableID != id {
+				t.Fatalf("table %d: event %d holds a foreign row %+v", id, i, *r)
 			}
-			got = append(got, *r)
-			bytes += int64(codec.RecordFrameSize(r))
+			got = append(got, codec.Record{Type: codec.TypeRow, Row: *r})
+			bytes += int64(codec.RecordFrameSize(&got[len(got)-1]))
 		}
 		if bytes != ev.Bytes {
 			t.Fatalf("table %d: event %d Bytes %d, rows sum to %d", id, i, ev.Bytes, bytes)
@@ -376,8 +376,8 @@ func TestDDLEffects(t *testing.T) {
 	// After the truncate, table 1 starts empty: its first changes insert.
 	first := scanAll(u, 1, truncTs, math.MaxUint64)[0]
 	for _, r := range first.Rows {
-		if r.Row.Op != codec.OpInsert {
-			t.Errorf("first change after truncate is a %s", r.Row.Op)
+		if r.Op != codec.OpInsert {
+			t.Errorf("first change after truncate is a %s", r.Op)
 		}
 	}
 	trig := scanAll(u, TableTrigger, 0, math.MaxUint64)
