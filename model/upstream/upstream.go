@@ -92,7 +92,7 @@ type Upstream struct {
 	groups      [][]codec.Row // rows of an event that are not contiguous in one history chunk
 	groupsFirst int           // group number of groups[0]
 	ddls        []ddlEntry    // the DDLs held, by history position
-	floorTs     uint64           // the Trim floor: nothing at or below it is read again
+	floorTs     uint64        // the Trim floor: nothing at or below it is read again
 	arena       arena
 	stats       Stats
 	scratch     txnScratch
