@@ -11,6 +11,7 @@ import (
 
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/engine/osdriver"
 )
 
 // errCorrupt marks corruption found by redo verify or apply: exit 1.
@@ -20,8 +21,10 @@ const redoUsage = `Usage:
   simrun redo gen -dir D [-rows N] [-tables T] [-policy P] [-row-bytes B] [-writers W]
                                  write a real redo log with the engine's OS driver
   simrun redo inspect D [-records]   files, meta, record counts and ts ranges
-  simrun redo verify D               check every frame and checksum (exit 1 on corruption)
-  simrun redo apply D [-workers N]   apply the log to an in-memory downstream; print its digest
+  simrun redo verify D               check every frame, meta, LSN range and the meta's promises (exit 1 on damage)
+  simrun redo apply D [-workers N] [-allow-loss]
+                                     apply the log to an in-memory downstream; print its digest
+                                     (a damaged log is refused unless -allow-loss)
 `
 
 func runRedo(args []string, stdout, stderr io.Writer) error {
@@ -136,49 +139,51 @@ func redoInspect(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	a := scan.audit
+	ok, bad := scan.metaCounts()
 	fmt.Fprintf(stdout, "directory %s\nmeta: checkpoint-ts %d, resolved-ts %d (%d meta files, %d unreadable)\n",
-		dir, scan.meta.CheckpointTs, scan.meta.ResolvedTs, scan.metaFiles, len(scan.metaBad))
+		dir, a.Meta.CheckpointTs, a.Meta.ResolvedTs, ok, bad)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "file\ttype\trecords\tbytes\tvalid\tmin-commit-ts\tmax-commit-ts\tstate")
-	for _, f := range scan.files {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", f.name, f.typ, f.records, f.bytes, f.valid, f.minTs, f.maxTs, f.state)
+	fmt.Fprintln(tw, "file\ttype\trecords\tbytes\tvalid\tstart-lsn\tend-lsn\tmin-commit-ts\tmax-commit-ts\tstate")
+	for _, f := range a.Files {
+		state := string(f.State)
+		if f.Format != "" {
+			state += " (" + f.Format + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", f.Name, f.FileName.Type, f.Scan.Records, f.Size,
+			f.Scan.ValidBytes, f.Scan.StartLSN, f.Scan.EndLSN, f.Scan.MinTs, f.Scan.MaxTs, state)
 	}
 	tw.Flush()
 	if *records {
-		return dumpRecords(dir, scan, stdout)
-	}
-	if scan.corrupt != nil {
-		return fmt.Errorf("%w: %v", errCorrupt, scan.corrupt)
-	}
-	return nil
-}
-
-func dumpRecords(dir string, scan *dirScan, stdout io.Writer) error {
-	for _, f := range scan.files {
-		data, err := os.ReadFile(dir + "/" + f.name)
-		if err != nil {
+		if err := dumpRecords(dir, stdout); err != nil {
 			return err
 		}
-		w := codec.NewWalker(f.name, data, 512)
-		for w.Next() {
-			r := w.Record()
-			switch r.Type {
-			case codec.TypeRow:
-				fmt.Fprintf(stdout, "%s@%d row table=%d key=%x op=%s start-ts=%d commit-ts=%d columns=%d\n",
-					f.name, w.Offset(), r.Row.TableID, r.Row.Key, r.Row.Op, r.Row.StartTs, r.Row.CommitTs, len(r.Row.Columns))
-			case codec.TypeDDL:
-				fmt.Fprintf(stdout, "%s@%d ddl %s commit-ts=%d blocked=%v added=%v dropped=%v\n",
-					f.name, w.Offset(), r.DDL.Kind, r.DDL.CommitTs, r.DDL.Blocked, r.DDL.Added, r.DDL.Dropped)
-			case codec.TypeHeader:
-				fmt.Fprintf(stdout, "%s@%d header start-lsn=%d\n", f.name, w.Offset(), r.Header.StartLSN)
-			}
-		}
+	}
+	if err := a.Err("inspect"); err != nil {
+		return fmt.Errorf("%w: %v", errCorrupt, err)
 	}
 	return nil
 }
 
-// redoVerify checks every frame: exit 0 clean (a torn tail is reported,
-// not an error), 1 corruption, 2 unusable input.
+// dumpRecords prints every valid record of every log file.
+func dumpRecords(dir string, stdout io.Writer) error {
+	_, err := core.AuditStorage(osdriver.DirStorage(dir), core.AuditOptions{
+		OnRecord: func(f *core.FileAudit, r *codec.Record) {
+			switch r.Type {
+			case codec.TypeRow:
+				fmt.Fprintf(stdout, "%s row table=%d key=%x op=%s start-ts=%d commit-ts=%d columns=%d\n",
+					f.Name, r.Row.TableID, r.Row.Key, r.Row.Op, r.Row.StartTs, r.Row.CommitTs, len(r.Row.Columns))
+			case codec.TypeDDL:
+				fmt.Fprintf(stdout, "%s ddl %s commit-ts=%d blocked=%v added=%v dropped=%v\n",
+					f.Name, r.DDL.Kind, r.DDL.CommitTs, r.DDL.Blocked, r.DDL.Added, r.DDL.Dropped)
+			}
+		}})
+	return err
+}
+
+// redoVerify checks every frame, meta, LSN range and the meta's promises:
+// exit 0 clean (a torn tail of an open file is reported, not an error), 1
+// damage or no readable meta, 2 unusable input.
 func redoVerify(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -190,20 +195,38 @@ func redoVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	a := scan.audit
 	total := 0
-	for _, f := range scan.files {
-		total += f.records
-		if f.state == "torn tail" {
-			fmt.Fprintf(stdout, "%s: torn tail after %d valid bytes (%d bytes cut by a crash; not corruption)\n", f.name, f.valid, f.bytes-f.valid)
+	for _, f := range a.Files {
+		total += f.Scan.Records
+		switch f.State {
+		case core.FileTorn:
+			fmt.Fprintf(stdout, "%s: torn tail after %d valid bytes (%d bytes of an open file cut by a crash, nothing valid after them; not corruption)\n",
+				f.Name, f.Scan.ValidBytes, f.Size-f.Scan.ValidBytes)
+		case core.FileForeign:
+			fmt.Fprintf(stdout, "%s: %s format, not checked here\n", f.Name, f.Format)
+		case core.FileEmpty, core.FileNoFrame:
+			fmt.Fprintf(stdout, "%s: open file with no record (%s): a crash before its first write landed\n", f.Name, f.State)
 		}
 	}
-	for _, m := range scan.metaBad {
-		fmt.Fprintf(stdout, "%s: meta file fails its checksum (a crash while writing it; the other meta files stand)\n", m)
+	for _, m := range a.Metas {
+		if m.Tmp {
+			fmt.Fprintf(stdout, "%s: unfinished meta write (never renamed into place; not part of the meta)\n", m.Name)
+		}
 	}
-	if scan.corrupt != nil {
-		fmt.Fprintf(stdout, "CORRUPT: %v\n", scan.corrupt)
-		return fmt.Errorf("%w in %s: %v", errCorrupt, dir, scan.corrupt)
+	var problems []string
+	for _, d := range a.Damages {
+		problems = append(problems, d.String())
 	}
-	fmt.Fprintf(stdout, "ok: %d files, %d records, every checksum holds\n", len(scan.files), total)
+	if !a.MetaFound {
+		problems = append(problems, "no readable meta file: the log's checkpoint and resolved ts are unknown")
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(stdout, "CORRUPT: %s\n", p)
+		}
+		return fmt.Errorf("%w in %s: %d problems:\n  %s", errCorrupt, dir, len(problems), strings.Join(problems, "\n  "))
+	}
+	fmt.Fprintf(stdout, "ok: %d files, %d records, every checksum holds, LSNs contiguous, the meta's promises kept\n", len(a.Files), total)
 	return nil
 }

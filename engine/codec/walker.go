@@ -27,10 +27,12 @@ type Walker struct {
 	name        string
 	data        []byte
 	sectorBytes int
-	off         int // start of the current record's frame
-	next        int // start of the next frame; the valid length so far
+	off         int  // start of the current record's frame
+	next        int  // start of the next frame; the valid length so far
+	sealed      bool // every bad frame is corruption (NewSealedWalker)
 	rec         Record
 	err         error
+	errOff      int // where the corruption in err starts
 	torn        error
 	done        bool
 }
@@ -43,6 +45,16 @@ func NewWalker(name string, data []byte, sectorBytes int) *Walker {
 		sectorBytes = DefaultSectorBytes
 	}
 	return &Walker{name: name, data: data, sectorBytes: sectorBytes}
+}
+
+// NewSealedWalker returns a Walker over a sealed file's data: one that was
+// synced whole before it was renamed to its final name (or uploaded as one
+// atomic object), so no crash can have torn it. Every bad frame in it is
+// corruption, wherever it lies and whatever bytes follow it.
+func NewSealedWalker(name string, data []byte, sectorBytes int) *Walker {
+	w := NewWalker(name, data, sectorBytes)
+	w.sealed = true
+	return w
 }
 
 // Next reads the next record and reports whether there is one. When it
@@ -61,7 +73,7 @@ func (w *Walker) Next() bool {
 		if reason := decodeBody(f.payload, &w.rec); reason != "" {
 			// The checksum holds, so these are the bytes a writer wrote.
 			w.done = true
-			w.err = w.newError(ErrCorrupt, off, reason)
+			w.err, w.errOff = w.newError(ErrCorrupt, off, reason), off
 			return false
 		}
 		w.off, w.next = off, off+f.size
@@ -73,21 +85,47 @@ func (w *Walker) Next() bool {
 }
 
 // classify decides whether the bad frame f at off is a torn tail or
-// corruption, and records the outcome.
+// corruption, and records the outcome. In a sealed file it is always
+// corruption. In an open file it is corruption when a frame with a valid
+// checksum starts anywhere after it, zeros or not (a user's all-zero
+// column looks like a lost sector, yet the frames behind it were written,
+// and maybe synced); only when nothing valid follows is it a torn tail.
 func (w *Walker) classify(off int, f frameCheck) {
-	if z, ok := w.zeroSector(off, off+f.extent); ok {
-		w.torn = w.newError(ErrTornTail, off, fmt.Sprintf("%s; sector at offset %d is all zero", f.fault, z))
+	if w.sealed {
+		w.err, w.errOff = w.newError(ErrCorrupt, off, f.fault+"; the file is sealed (synced whole before it was named), so no crash tore it"), off
 		return
 	}
 	if q, ok := w.validFrameAfter(off); ok {
-		w.err = w.newError(ErrCorrupt, off, fmt.Sprintf("%s; a valid frame follows at offset %d", f.fault, q))
+		w.err, w.errOff = w.newError(ErrCorrupt, off, fmt.Sprintf("%s; a valid frame follows at offset %d", f.fault, q)), off
 		return
 	}
 	reason := f.fault
-	if allZero(w.data[off:]) {
+	if AllZero(w.data[off:]) {
 		reason = "zeroed tail"
+	} else if z, ok := w.zeroSector(off, off+f.extent); ok {
+		reason = fmt.Sprintf("%s; sector at offset %d is all zero", f.fault, z)
 	}
 	w.torn = w.newError(ErrTornTail, off, reason)
+}
+
+// AtStake says what a corruption puts at risk: the records from the bad
+// frame to the end of the data (the bad frame counts as one, plus every
+// frame with a valid checksum found after it), and those bytes. It is 0, 0
+// unless Err is set.
+func (w *Walker) AtStake() (records int, bytes int64) {
+	if w.err == nil {
+		return 0, 0
+	}
+	records = 1
+	for q := w.errOff; ; {
+		next, ok := w.validFrameAfter(q)
+		if !ok {
+			break
+		}
+		records++
+		q = next + checkFrame(w.data, next).size - FrameAlignBytes
+	}
+	return records, int64(len(w.data) - w.errOff)
 }
 
 func (w *Walker) newError(class error, off int, reason string) *Error {
@@ -148,7 +186,7 @@ func checkFrame(data []byte, off int) frameCheck {
 	}
 	size := LengthFieldBytes + n + pad
 	frame := data[off : off+size]
-	if !allZero(frame[LengthFieldBytes+n:]) {
+	if !AllZero(frame[LengthFieldBytes+n:]) {
 		return frameCheck{extent: size, fault: "padding is not zero"}
 	}
 	payload := frame[LengthFieldBytes : LengthFieldBytes+n]
@@ -170,7 +208,7 @@ func lengthFault(err error) string {
 func (w *Walker) zeroSector(from, to int) (int, bool) {
 	to = min(to, len(w.data))
 	for s := from - from%w.sectorBytes; s < to; s += w.sectorBytes {
-		if allZero(w.data[s:min(s+w.sectorBytes, len(w.data))]) {
+		if AllZero(w.data[s:min(s+w.sectorBytes, len(w.data))]) {
 			return s, true
 		}
 	}
@@ -197,12 +235,38 @@ func (w *Walker) validFrameAfter(off int) (int, bool) {
 	return 0, false
 }
 
-// allZero reports whether every byte of b is zero.
-func allZero(b []byte) bool {
+// AllZero reports whether every byte of b is zero.
+func AllZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// lz4FrameMagic opens every LZ4 frame (little-endian 0x184D2204).
+const lz4FrameMagic = 0x184D2204
+
+// ForeignFormat names the format of a log file that is not in this
+// package's format, judged by its first bytes: "lz4" for an LZ4 frame
+// (TiCDC's compressed redo), "ticdc" for TiCDC's redo framing whose first
+// payload starts with the FF FF version prefix, a version of 1 or 2 and a
+// msgpack map. It returns "" for anything else, a damaged file of ours
+// included, so a caller never mistakes damage for a foreign file.
+func ForeignFormat(data []byte) string {
+	if len(data) >= 4 && binary.LittleEndian.Uint32(data) == lz4FrameMagic {
+		return "lz4"
+	}
+	n, pad, err := DecodeLength(data)
+	if err != nil || n < 5 || LengthFieldBytes+n+pad > len(data) {
+		return ""
+	}
+	p := data[LengthFieldBytes : LengthFieldBytes+n]
+	version := binary.BigEndian.Uint16(p[2:])
+	isMap := p[4]&0xf0 == 0x80 || p[4] == 0xde || p[4] == 0xdf
+	if p[0] == 0xff && p[1] == 0xff && (version == 1 || version == 2) && isMap {
+		return "ticdc"
+	}
+	return ""
 }

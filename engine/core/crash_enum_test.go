@@ -282,7 +282,7 @@ func (r *enumRun) recoverState(cfg core.Config, st enumState) enumVerdict {
 	for _, f := range rep.Files {
 		v.torn = v.torn || f.TornBytes > 0
 	}
-	v.metas = len(rep.MetaFiles)+len(rep.MetaUnreadable) > 1
+	v.metas = len(rep.MetaFiles)+len(rep.MetaUnfinished) > 1
 	// What recovery found; it becomes the flushed meta once the repair
 	// chain has made it durable (checked after the repair below).
 	meta := rep.Meta

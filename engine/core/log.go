@@ -137,13 +137,7 @@ func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
 		return 0, fmt.Errorf("engine/core: %s record of %d bytes exceeds max log size %d", l.typ, frameBytes, l.cfg.MaxLogBytes)
 	}
 	if l.cur != nil && l.cur.records > 0 && l.cur.sizeBytes+int64(frameBytes) > l.cfg.MaxLogBytes {
-		l.cur.sealing = true
-		l.flushWanted = true
-		if len(l.segs) == 0 || l.segs[len(l.segs)-1].file != l.cur {
-			// Its data already went out: an empty segment carries the seal.
-			l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN})
-		}
-		l.cur = nil
+		l.seal() // rotation
 	}
 	if l.cur == nil {
 		l.openFile(rec.CommitTs())

@@ -11,6 +11,7 @@ import (
 //	<captureID>_<changefeed>_<type>_<maxCommitTs>_<uuid>.log   a sealed log
 //	<captureID>_<changefeed>_<type>_<firstCommitTs>_<uuid>.log.tmp   an open log
 //	<captureID>_<changefeed>_meta_<uuid>.meta                  a meta file
+//	<captureID>_<changefeed>_meta_<uuid>.meta.tmp              a meta being written
 //
 // The type is "row" or "ddl". A parser takes the ts from the second-to-last
 // "_" field and the type from the third-to-last, so capture and changefeed
@@ -21,6 +22,9 @@ const (
 	ExtLog  = ".log"
 	ExtTmp  = ".log.tmp"
 	ExtMeta = ".meta"
+	// ExtMetaTmp is a meta file being written: synced, then renamed to
+	// .meta, so a .meta file was whole on disk before it had its name.
+	ExtMetaTmp = ".meta.tmp"
 )
 
 // Log types.
@@ -84,9 +88,42 @@ func MetaName(captureID, changefeed, uuid string) string {
 	return fmt.Sprintf("%s_%s_%s_%s%s", captureID, changefeed, TypeMeta, uuid, ExtMeta)
 }
 
-// IsMetaName reports whether name is a meta file name.
+// IsMetaName reports whether name is a meta file name (.meta, not a
+// .meta.tmp being written).
 func IsMetaName(name string) bool {
-	return strings.HasSuffix(name, ExtMeta) && strings.Contains(name, "_"+TypeMeta+"_")
+	mn, ok := ParseMetaName(name)
+	return ok && !mn.Tmp
+}
+
+// MetaFileName is a parsed meta file name.
+type MetaFileName struct {
+	CaptureID  string
+	Changefeed string
+	UUID       string
+	Tmp        bool // a .meta.tmp being written
+}
+
+// ParseMetaName parses a meta file name, .meta or .meta.tmp; ok is false
+// for anything else.
+func ParseMetaName(name string) (MetaFileName, bool) {
+	var mn MetaFileName
+	switch {
+	case strings.HasSuffix(name, ExtMetaTmp):
+		mn.Tmp = true
+		name = strings.TrimSuffix(name, ExtMetaTmp)
+	case strings.HasSuffix(name, ExtMeta):
+		name = strings.TrimSuffix(name, ExtMeta)
+	default:
+		return mn, false
+	}
+	parts := strings.Split(name, "_")
+	n := len(parts)
+	if n < 4 || parts[n-2] != TypeMeta {
+		return mn, false
+	}
+	mn.CaptureID, mn.UUID = parts[0], parts[n-1]
+	mn.Changefeed = strings.Join(parts[1:n-2], "_")
+	return mn, true
 }
 
 // uuidSource makes deterministic UUID-shaped names: a splitmix64 sequence

@@ -1,14 +1,17 @@
 // Package reader reads a redo log back for apply, after TiCDC's redo
 // reader (pkg/redo/reader): the meta is the maximum over every meta file;
-// a log file is opened when its type matches and it is open (.log.tmp) or
-// its name's max commitTs is above the checkpoint; each file is sorted and
-// the files are merged k ways by (commitTs, startTs, delete < update <
-// insert). Rows come in (checkpointTs, resolvedTs], DDLs in [checkpointTs,
-// resolvedTs], as two ordered streams.
+// each file is sorted and the files are merged k ways by (commitTs,
+// startTs, delete < update < insert). Rows come in (checkpointTs,
+// resolvedTs], DDLs in [checkpointTs, resolvedTs], as two ordered streams.
 //
-// A torn tail ends a file's valid prefix and is not an error; corruption
-// inside a valid region is (errors.Is(err, codec.ErrCorrupt)), naming the
-// file and offset.
+// Before anything is handed out the directory is audited
+// (core.AuditStorage): every file is walked, those at or below the
+// checkpoint too, since LSN continuity spans them. Any damage (a bad frame
+// in a sealed file, corruption inside an open one, an unreadable meta, a
+// gap in the LSNs, a log shorter than its meta promises) is an error, a
+// *core.DamageError wrapping codec.ErrCorrupt, naming file, offset and
+// records at stake, unless Options.AllowLoss asks for what is left; a torn
+// tail of an open file is not damage.
 //
 // Usage:
 //
@@ -32,18 +35,23 @@ import (
 var ErrNoMeta = errors.New("engine/reader: no readable meta file")
 
 // Options select what to read. The zero value reads everything the meta
-// covers, with 512-byte sectors.
+// covers, with 512-byte sectors, and refuses a damaged log.
 type Options struct {
 	// SectorBytes is the sector size for torn-write detection. Default 512.
 	SectorBytes int
 	// Changefeed, when set, reads only that changefeed's files.
 	Changefeed string
+	// AllowLoss reads a damaged log anyway: each file up to its damage, the
+	// damage listed in Log.Damages. The log then may lack acknowledged
+	// records; say so to whoever applies it.
+	AllowLoss bool
 }
 
 // FileInfo describes one log file the reader opened.
 type FileInfo struct {
 	Name     string
 	Type     string
+	State    core.FileState
 	Records  int   // valid records in the file
 	Selected int   // records inside the meta's range
 	Bytes    int64 // file size
@@ -60,11 +68,14 @@ type Log struct {
 	Rows  []codec.Record
 	DDLs  []codec.Record
 	Files []FileInfo
-	// Skipped lists log files not opened because every record in them is
-	// at or below the checkpoint.
+	// Skipped lists log files whose records are all at or below the
+	// checkpoint: walked for the audit, none selected.
 	Skipped []string
-	// MetaUnreadable lists meta files that failed their checksum.
-	MetaUnreadable []string
+	// Ignored lists files of another format (TiCDC's) or with no valid
+	// frame at all, which the reader does not read.
+	Ignored []string
+	// Damages is what the audit found; non-empty only with AllowLoss.
+	Damages []core.Damage
 }
 
 // Read reads the log in st.
@@ -72,31 +83,49 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 	if opts.SectorBytes == 0 {
 		opts.SectorBytes = 512
 	}
-	names, err := st.List()
-	if err != nil {
-		return nil, fmt.Errorf("engine/reader: list: %w", err)
-	}
-	sort.Strings(names)
 	log := &Log{}
-	if err := readMeta(st, names, log); err != nil {
+	runs := map[string][]codec.Record{}
+	var meta core.Meta
+	audit, err := core.AuditStorage(st, core.AuditOptions{Changefeed: opts.Changefeed, SectorBytes: opts.SectorBytes,
+		OnRecord: func(f *core.FileAudit, rec *codec.Record) {
+			runs[f.Name] = append(runs[f.Name], rec.Clone())
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("engine/reader: %w", err)
+	}
+	if !audit.MetaFound {
+		if len(audit.Damages) > 0 { // the metas are there but damaged
+			return nil, fmt.Errorf("%w: %w", ErrNoMeta, audit.Err("read"))
+		}
+		return nil, ErrNoMeta
+	}
+	if err := audit.Err("read"); err != nil && !opts.AllowLoss {
 		return nil, err
 	}
+	log.Damages = audit.Damages
+	meta = audit.Meta
+	log.Meta = meta
 	var rowRuns, ddlRuns [][]codec.Record
-	for _, name := range names {
-		fn, ok := core.ParseFileName(name)
-		if !ok || (opts.Changefeed != "" && fn.Changefeed != opts.Changefeed) {
+	for i := range audit.Files {
+		f := &audit.Files[i]
+		if f.State == core.FileForeign || f.State == core.FileNoFrame {
+			log.Ignored = append(log.Ignored, f.Name)
 			continue
 		}
-		if !fn.Tmp && fn.Ts <= log.Meta.CheckpointTs && !(fn.Type == core.TypeDDL && fn.Ts == log.Meta.CheckpointTs) {
-			log.Skipped = append(log.Skipped, name)
-			continue
+		var run []codec.Record
+		for _, rec := range runs[f.Name] {
+			if inRange(&rec, meta) {
+				run = append(run, rec)
+			}
 		}
-		run, info, err := readFile(st, name, fn.Type, log.Meta, opts.SectorBytes)
-		if err != nil {
-			return nil, err
+		info := FileInfo{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: f.Scan.Records, Selected: len(run),
+			Bytes: f.Size, Valid: f.Scan.ValidBytes, Torn: f.Scan.Torn, MinTs: f.Scan.MinTs, MaxTs: f.Scan.MaxTs}
+		if len(run) == 0 && f.Scan.Records > 0 && f.Scan.MaxTs <= meta.CheckpointTs {
+			log.Skipped = append(log.Skipped, f.Name)
 		}
 		log.Files = append(log.Files, info)
-		if fn.Type == core.TypeDDL {
+		sort.SliceStable(run, func(i, j int) bool { return Less(&run[i], &run[j]) })
+		if f.FileName.Type == core.TypeDDL {
 			ddlRuns = append(ddlRuns, run)
 		} else {
 			rowRuns = append(rowRuns, run)
@@ -124,67 +153,6 @@ func dedupeDDLs(ddls []codec.Record) []codec.Record {
 func sameDDL(a, b *codec.DDL) bool {
 	return a.CommitTs == b.CommitTs && a.StartTs == b.StartTs && a.Kind == b.Kind && a.Query == b.Query &&
 		slices.Equal(a.Blocked, b.Blocked) && slices.Equal(a.Added, b.Added) && slices.Equal(a.Dropped, b.Dropped)
-}
-
-func readMeta(st core.Storage, names []string, log *Log) error {
-	found := false
-	for _, name := range names {
-		if !core.IsMetaName(name) {
-			continue
-		}
-		data, err := st.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("engine/reader: read meta %s: %w", name, err)
-		}
-		m, err := codec.DecodeMeta(data)
-		if err != nil {
-			log.MetaUnreadable = append(log.MetaUnreadable, name)
-			continue
-		}
-		found = true
-		log.Meta.CheckpointTs = max(log.Meta.CheckpointTs, m.CheckpointTs)
-		log.Meta.ResolvedTs = max(log.Meta.ResolvedTs, m.ResolvedTs)
-	}
-	if !found {
-		return ErrNoMeta
-	}
-	if log.Meta.ResolvedTs < log.Meta.CheckpointTs {
-		return fmt.Errorf("engine/reader: meta resolved ts %d is below checkpoint ts %d", log.Meta.ResolvedTs, log.Meta.CheckpointTs)
-	}
-	return nil
-}
-
-// readFile walks one file and returns its records in range, sorted.
-func readFile(st core.Storage, name, typ string, m core.Meta, sectorBytes int) ([]codec.Record, FileInfo, error) {
-	info := FileInfo{Name: name, Type: typ}
-	data, err := st.ReadFile(name)
-	if err != nil {
-		return nil, info, fmt.Errorf("engine/reader: read %s: %w", name, err)
-	}
-	info.Bytes = int64(len(data))
-	var run []codec.Record
-	w := codec.NewWalker(name, data, sectorBytes)
-	for w.Next() {
-		rec := w.Record()
-		if rec.Type == codec.TypeHeader {
-			continue
-		}
-		ts := rec.CommitTs()
-		if info.Records == 0 || ts < info.MinTs {
-			info.MinTs = ts
-		}
-		info.MaxTs = max(info.MaxTs, ts)
-		info.Records++
-		if inRange(rec, m) {
-			run = append(run, rec.Clone())
-		}
-	}
-	if err := w.Err(); err != nil {
-		return nil, info, err
-	}
-	info.Valid, info.Torn, info.Selected = w.ValidBytes(), w.Torn(), len(run)
-	sort.SliceStable(run, func(i, j int) bool { return Less(&run[i], &run[j]) })
-	return run, info, nil
 }
 
 // inRange: rows in (checkpoint, resolved], DDLs in [checkpoint, resolved].
