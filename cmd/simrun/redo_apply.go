@@ -9,6 +9,7 @@ import (
 
 	"github.com/redosim/redosim/engine/apply"
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/osdriver"
 	"github.com/redosim/redosim/engine/reader"
 )
@@ -32,6 +33,8 @@ func redoApply(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case errors.Is(err, codec.ErrCorrupt):
 		return fmt.Errorf("%w: %v (redo apply -allow-loss applies what is left)", errCorrupt, err)
+	case errors.Is(err, reader.ErrNoMeta) && hasLogFiles(dir):
+		return fmt.Errorf("%w: %s holds redo log files but %v: their range is unknown, nothing applied", errCorrupt, dir, err)
 	case errors.Is(err, reader.ErrNoMeta):
 		return usagef("redo apply: %s: %v", dir, err)
 	case err != nil:
@@ -84,4 +87,15 @@ func lossReport(stdout io.Writer, log *reader.Log, recs []codec.Record) error {
 	}
 	return fmt.Errorf("%w: applied a damaged log with -allow-loss: up to commit-ts %d of resolved-ts %d, %d damaged places",
 		errCorrupt, top, log.Meta.ResolvedTs, len(log.Damages))
+}
+
+// hasLogFiles reports whether dir holds a file named as a redo log.
+func hasLogFiles(dir string) bool {
+	names, _ := osdriver.DirStorage(dir).List()
+	for _, n := range names {
+		if _, ok := core.ParseFileName(n); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -157,6 +157,7 @@ func TestRedoDamageIsCorruption(t *testing.T) {
 				t.Errorf("verify says clean:\n%s", v.stdout)
 			}
 			if c.want == "no readable meta" {
+				run1(t, exitViolation, "redo", "apply", dir).stderrHas(t, "no readable meta", "nothing applied")
 				// A capture may crash before its first meta flush: logs
 				// without a meta do not stop the engine from opening.
 				return
