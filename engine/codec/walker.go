@@ -25,6 +25,7 @@ const DefaultSectorBytes = 512
 // reads data only and is not safe for concurrent use.
 type Walker struct {
 	name        string
+	format      Format
 	data        []byte
 	sectorBytes int
 	off         int  // start of the current record's frame
@@ -41,10 +42,16 @@ type Walker struct {
 // called name (used in error messages only). sectorBytes is the disk's
 // sector size for the torn-write check; 0 or less means DefaultSectorBytes.
 func NewWalker(name string, data []byte, sectorBytes int) *Walker {
+	return NewFormatWalker(name, data, sectorBytes, false, Native)
+}
+
+// NewFormatWalker returns a Walker over data whose payloads are in format
+// f; sealed says whether the file is sealed (see NewSealedWalker).
+func NewFormatWalker(name string, data []byte, sectorBytes int, sealed bool, f Format) *Walker {
 	if sectorBytes <= 0 {
 		sectorBytes = DefaultSectorBytes
 	}
-	return &Walker{name: name, data: data, sectorBytes: sectorBytes}
+	return &Walker{name: name, format: f, data: data, sectorBytes: sectorBytes, sealed: sealed}
 }
 
 // NewSealedWalker returns a Walker over a sealed file's data: one that was
@@ -52,9 +59,7 @@ func NewWalker(name string, data []byte, sectorBytes int) *Walker {
 // atomic object), so no crash can have torn it. Every bad frame in it is
 // corruption, wherever it lies and whatever bytes follow it.
 func NewSealedWalker(name string, data []byte, sectorBytes int) *Walker {
-	w := NewWalker(name, data, sectorBytes)
-	w.sealed = true
-	return w
+	return NewFormatWalker(name, data, sectorBytes, true, Native)
 }
 
 // Next reads the next record and reports whether there is one. When it
@@ -68,10 +73,10 @@ func (w *Walker) Next() bool {
 		w.done = true
 		return false
 	}
-	f := checkFrame(w.data, off)
+	f := w.checkFrame(off)
 	if f.fault == "" {
-		if reason := decodeBody(f.payload, &w.rec); reason != "" {
-			// The checksum holds, so these are the bytes a writer wrote.
+		if reason := w.format.Decode(f.payload, &w.rec); reason != "" {
+			// Verified, so these are the bytes a writer wrote.
 			w.done = true
 			w.err, w.errOff = w.newError(ErrCorrupt, off, reason), off
 			return false
@@ -123,7 +128,7 @@ func (w *Walker) AtStake() (records int, bytes int64) {
 			break
 		}
 		records++
-		q = next + checkFrame(w.data, next).size - FrameAlignBytes
+		q = next + w.checkFrame(next).size - FrameAlignBytes
 	}
 	return records, int64(len(w.data) - w.errOff)
 }
@@ -168,9 +173,10 @@ type frameCheck struct {
 }
 
 // checkFrame checks the frame at off: its length field, that it fits in
-// data, its zero padding and its payload checksum. It does not decode the
-// body.
-func checkFrame(data []byte, off int) frameCheck {
+// the data, its zero padding and that its payload verifies (a checksum, or
+// for a format without one a decode).
+func (w *Walker) checkFrame(off int) frameCheck {
+	data := w.data
 	left := len(data) - off
 	if left < LengthFieldBytes {
 		return frameCheck{extent: left, fault: fmt.Sprintf("length field cut short at %d bytes", left)}
@@ -190,7 +196,7 @@ func checkFrame(data []byte, off int) frameCheck {
 		return frameCheck{extent: size, fault: "padding is not zero"}
 	}
 	payload := frame[LengthFieldBytes : LengthFieldBytes+n]
-	if reason := checkPayload(payload); reason != "" {
+	if reason := w.format.Verify(payload); reason != "" {
 		return frameCheck{extent: size, fault: reason}
 	}
 	return frameCheck{payload: payload, size: size, extent: size}
@@ -219,16 +225,11 @@ func (w *Walker) zeroSector(from, to int) (int, bool) {
 // with a valid checksum starts. A cheap look at the header skips most
 // offsets before any checksum is computed.
 func (w *Walker) validFrameAfter(off int) (int, bool) {
-	minFrame := LengthFieldBytes + PayloadHeaderBytes
-	for q := off + FrameAlignBytes; q+minFrame <= len(w.data); q += FrameAlignBytes {
-		h := w.data[q+LengthFieldBytes:]
-		if h[versionOff] != RecordVersion || h[reservedOff] != 0 || h[reservedOff+1] != 0 {
+	for q := off + FrameAlignBytes; q+LengthFieldBytes < len(w.data); q += FrameAlignBytes {
+		if !w.format.Plausible(w.data[q+LengthFieldBytes:]) {
 			continue
 		}
-		if t := RecordType(h[typeOff]); t != TypeRow && t != TypeDDL && t != TypeHeader {
-			continue
-		}
-		if checkFrame(w.data, q).fault == "" {
+		if w.checkFrame(q).fault == "" {
 			return q, true
 		}
 	}
@@ -245,28 +246,34 @@ func AllZero(b []byte) bool {
 	return true
 }
 
-// lz4FrameMagic opens every LZ4 frame (little-endian 0x184D2204).
-const lz4FrameMagic = 0x184D2204
-
-// ForeignFormat names the format of a log file that is not in this
-// package's format, judged by its first bytes: "lz4" for an LZ4 frame
-// (TiCDC's compressed redo), "ticdc" for TiCDC's redo framing whose first
-// payload starts with the FF FF version prefix, a version of 1 or 2 and a
-// msgpack map. It returns "" for anything else, a damaged file of ours
-// included, so a caller never mistakes damage for a foreign file.
-func ForeignFormat(data []byte) string {
-	if len(data) >= 4 && binary.LittleEndian.Uint32(data) == lz4FrameMagic {
-		return "lz4"
-	}
-	n, pad, err := DecodeLength(data)
-	if err != nil || n < 5 || LengthFieldBytes+n+pad > len(data) {
-		return ""
-	}
-	p := data[LengthFieldBytes : LengthFieldBytes+n]
-	version := binary.BigEndian.Uint16(p[2:])
-	isMap := p[4]&0xf0 == 0x80 || p[4] == 0xde || p[4] == 0xdf
-	if p[0] == 0xff && p[1] == 0xff && (version == 1 || version == 2) && isMap {
-		return "ticdc"
-	}
-	return ""
+// Format is a payload format a Walker reads inside the frames.
+type Format interface {
+	// Plausible is a cheap first look at the bytes after a length field
+	// (at least one byte, maybe fewer than a payload): false rules the
+	// frame out before Verify runs.
+	Plausible(payload []byte) bool
+	// Verify returns why a payload is not one a writer wrote, or "": a
+	// checksum check, or for a format without one a whole decode.
+	Verify(payload []byte) string
+	// Decode decodes a verified payload into r, returning why it does not
+	// decode, or "" (see DecodeRecord for how r's memory is reused).
+	Decode(payload []byte, r *Record) string
 }
+
+// Native is this package's payload format: a CRC-32C header, then the body.
+var Native Format = nativeFormat{}
+
+type nativeFormat struct{}
+
+// Plausible checks the version, record type and reserved bytes of the
+// payload header.
+func (nativeFormat) Plausible(h []byte) bool {
+	if len(h) < PayloadHeaderBytes || h[versionOff] != RecordVersion || h[reservedOff] != 0 || h[reservedOff+1] != 0 {
+		return false
+	}
+	t := RecordType(h[typeOff])
+	return t == TypeRow || t == TypeDDL || t == TypeHeader
+}
+
+func (nativeFormat) Verify(p []byte) string            { return checkPayload(p) }
+func (nativeFormat) Decode(p []byte, r *Record) string { return decodeBody(p, r) }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/ticdc"
 )
 
 // Damage is one place where a redo directory fails its checks: synced
@@ -78,9 +79,9 @@ const (
 	FileOpen    FileState = "open"           // an open (.tmp) file, every frame valid
 	FileTorn    FileState = "torn tail"      // an open file ending in a torn record
 	FileCorrupt FileState = "CORRUPT"        // a bad frame where no crash can explain it
-	FileForeign FileState = "foreign"        // another format (a TiCDC redo file): left alone
 	FileEmpty   FileState = "empty"          // an open file of zeros only: a create whose data never landed
 	FileNoFrame FileState = "no valid frame" // an open file with bytes but no valid frame at all
+	FileOther   FileState = "other format"   // not walked: the audit asked for one format only
 )
 
 // FileAudit is what an audit found in one log file.
@@ -90,7 +91,8 @@ type FileAudit struct {
 	Size     int64
 	State    FileState
 	Scan     Scan
-	// Format names a foreign file's format.
+	// Format is the file's format: "redosim", "ticdc", or "ticdc+lz4" for
+	// an LZ4-compressed TiCDC file (its Scan counts decompressed bytes).
 	Format string
 }
 
@@ -99,8 +101,10 @@ type MetaAudit struct {
 	Name      string
 	CaptureID string
 	// Tmp marks a .meta.tmp: a meta write that never reached its rename.
-	Tmp  bool
-	Meta codec.Meta
+	Tmp bool
+	// Format is "redosim" or "ticdc" (a LogMeta).
+	Format string
+	Meta   codec.Meta
 	// Err is why the meta does not decode, or nil.
 	Err error
 }
@@ -113,6 +117,9 @@ type AuditOptions struct {
 	// SkipMetas leaves meta files out (a capture that does not own the
 	// meta).
 	SkipMetas bool
+	// Format, when set, walks only files and metas of that format; the
+	// others are listed as FileOther (files) or left out (metas), unchecked.
+	Format Format
 	// SectorBytes is the sector size for torn-write detection; 0 means
 	// codec.DefaultSectorBytes.
 	SectorBytes int
@@ -158,7 +165,7 @@ func AuditStorage(st Storage, opts AuditOptions) (*Audit, error) {
 	for _, name := range names {
 		if mn, ok := ParseMetaName(name); ok {
 			if !opts.SkipMetas && (opts.Changefeed == "" || mn.Changefeed == opts.Changefeed) {
-				if err := a.readMeta(st, name, mn); err != nil {
+				if err := a.readMeta(st, name, mn, opts.Format); err != nil {
 					return nil, err
 				}
 			}
@@ -175,6 +182,10 @@ func AuditStorage(st Storage, opts AuditOptions) (*Audit, error) {
 		}
 		a.Files = append(a.Files, FileAudit{Name: name, FileName: fn, Size: int64(len(data))})
 		f := &a.Files[len(a.Files)-1]
+		if format := dataFormat(data); opts.Format != 0 && format != opts.Format {
+			f.State, f.Format = FileOther, format.String()
+			continue
+		}
 		var onRec func(*codec.Record)
 		if opts.OnRecord != nil {
 			onRec = func(r *codec.Record) { opts.OnRecord(f, r) }
@@ -189,7 +200,7 @@ func AuditStorage(st Storage, opts AuditOptions) (*Audit, error) {
 }
 
 // readMeta decodes one meta file into the audit.
-func (a *Audit) readMeta(st Storage, name string, mn MetaFileName) error {
+func (a *Audit) readMeta(st Storage, name string, mn MetaFileName, only Format) error {
 	ma := MetaAudit{Name: name, CaptureID: mn.CaptureID, Tmp: mn.Tmp}
 	if mn.Tmp {
 		a.Metas = append(a.Metas, ma)
@@ -199,7 +210,16 @@ func (a *Audit) readMeta(st Storage, name string, mn MetaFileName) error {
 	if err != nil {
 		return fmt.Errorf("engine/core: read meta %s: %w", name, err)
 	}
-	ma.Meta, ma.Err = codec.DecodeMeta(data)
+	if only != 0 && (only == FormatTiCDC) != ticdc.IsMeta(data) {
+		return nil // another format's meta
+	}
+	if ticdc.IsMeta(data) {
+		ma.Format = FormatTiCDC.String()
+		ma.Meta, ma.Err = ticdc.DecodeMeta(data)
+	} else {
+		ma.Format = FormatRedosim.String()
+		ma.Meta, ma.Err = codec.DecodeMeta(data)
+	}
 	a.Metas = append(a.Metas, ma)
 	switch {
 	case ma.Err != nil:
@@ -216,16 +236,25 @@ func (a *Audit) readMeta(st Storage, name string, mn MetaFileName) error {
 	return nil
 }
 
+// dataFormat tells a log file's format by its bytes.
+func dataFormat(data []byte) Format {
+	if ticdc.Detect(data) {
+		return FormatTiCDC
+	}
+	return FormatRedosim
+}
+
 // auditFile walks one log file into f and returns its damage, if any.
 func auditFile(f *FileAudit, data []byte, sectorBytes int, onRec func(*codec.Record)) *Damage {
 	sealed := !f.FileName.Tmp
+	if dataFormat(data) == FormatTiCDC {
+		return auditTiCDC(f, data, sealed, sectorBytes, onRec)
+	}
+	f.Format = FormatRedosim.String()
 	sc, w, err := scanLog(f.Name, data, sealed, sectorBytes, onRec)
 	f.Scan = sc
 	if !sc.HasHeader {
-		switch format := codec.ForeignFormat(data); {
-		case format != "":
-			f.State, f.Format = FileForeign, format
-			return nil
+		switch {
 		case !sealed && codec.AllZero(data):
 			f.State = FileEmpty
 			return nil
@@ -242,10 +271,50 @@ func auditFile(f *FileAudit, data []byte, sectorBytes int, onRec func(*codec.Rec
 			return &Damage{File: f.Name, Offset: 0, Records: -1, Bytes: int64(len(data)), Reason: reason}
 		}
 	}
+	return f.classify(err, w, sealed, len(data))
+}
+
+// auditTiCDC walks a TiCDC-format file: decompressed first when it is an
+// LZ4 frame (written whole, so treated as sealed), then frames of msgpack
+// payloads with no header.
+func auditTiCDC(f *FileAudit, data []byte, sealed bool, sectorBytes int, onRec func(*codec.Record)) *Damage {
+	f.Format = FormatTiCDC.String()
+	var lz4Err error
+	if ticdc.IsLZ4(data) {
+		f.Format += "+lz4"
+		data, lz4Err = ticdc.Decompress(data)
+		sealed = true
+	}
+	w := codec.NewFormatWalker(f.Name, data, sectorBytes, sealed, ticdc.Format)
+	sc := &f.Scan
+	for w.Next() {
+		rec := w.Record()
+		if onRec != nil {
+			onRec(rec)
+		}
+		ts := rec.CommitTs()
+		if sc.Records == 0 || ts < sc.MinTs {
+			sc.MinTs = ts
+		}
+		sc.MaxTs = max(sc.MaxTs, ts)
+		sc.Records++
+	}
+	sc.ValidBytes, sc.Torn = w.ValidBytes(), w.Torn()
+	if lz4Err != nil {
+		f.State = FileCorrupt
+		return &Damage{File: f.Name, Offset: -1, Records: -1, Reason: lz4Err.Error()}
+	}
+	return f.classify(w.Err(), w, sealed, len(data))
+}
+
+// classify sets f's state from the walk's outcome and returns the damage
+// a corruption is.
+func (f *FileAudit) classify(err error, w *codec.Walker, sealed bool, size int) *Damage {
+	sc := f.Scan
 	switch {
 	case err != nil:
 		f.State = FileCorrupt
-		d := &Damage{File: f.Name, Offset: sc.ValidBytes, Reason: err.Error(), Records: -1, Bytes: int64(len(data)) - sc.ValidBytes}
+		d := &Damage{File: f.Name, Offset: sc.ValidBytes, Reason: err.Error(), Records: -1, Bytes: int64(size) - sc.ValidBytes}
 		var ce *codec.Error
 		if errors.As(err, &ce) {
 			d.Reason = ce.Reason

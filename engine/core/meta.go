@@ -2,6 +2,7 @@ package core
 
 import (
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/ticdc"
 	"github.com/redosim/redosim/sim"
 )
 
@@ -75,9 +76,14 @@ func (m *metaStream) ready(gc func(checkpointTs uint64) []string, rowLSN, ddlLSN
 	if m.cfg.MetaReader {
 		return m.readyGCOnly(gc)
 	}
-	name := MetaName(m.cfg.CaptureID, m.cfg.Changefeed, m.uuids.next())
-	data := codec.EncodeMeta(nil, codec.Meta{CheckpointTs: m.unflushed.CheckpointTs, ResolvedTs: m.unflushed.ResolvedTs,
-		Version: codec.MetaVersion, RowLSN: uint64(rowLSN), DDLLSN: uint64(ddlLSN)})
+	name := m.cfg.metaName(m.uuids.next())
+	var data []byte
+	if m.cfg.Format == FormatTiCDC {
+		data = ticdc.AppendMeta(nil, codec.Meta{CheckpointTs: m.unflushed.CheckpointTs, ResolvedTs: m.unflushed.ResolvedTs})
+	} else {
+		data = codec.EncodeMeta(nil, codec.Meta{CheckpointTs: m.unflushed.CheckpointTs, ResolvedTs: m.unflushed.ResolvedTs,
+			Version: codec.MetaVersion, RowLSN: uint64(rowLSN), DDLLSN: uint64(ddlLSN)})
+	}
 	mc := &metaChain{meta: m.unflushed, name: name}
 	var ops []Op
 	if m.cfg.Backend == BackendObject {

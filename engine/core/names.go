@@ -15,7 +15,11 @@ import (
 //
 // The type is "row" or "ddl". A parser takes the ts from the second-to-last
 // "_" field and the type from the third-to-last, so capture and changefeed
-// ids must not contain "_" (Config.validate rejects them).
+// ids must not contain "_" (Config.validate rejects them). TiCDC's V2
+// layout puts a keyspace after the capture:
+//
+//	<captureID>_<keyspace>_<changefeed>_<type>_<maxCommitTs>_<uuid>.log
+//	<captureID>_<keyspace>_<changefeed>_meta_<uuid>.meta   (always, in TiCDC's format)
 
 // Name extensions.
 const (
@@ -37,6 +41,7 @@ const (
 // FileName is a parsed log file name.
 type FileName struct {
 	CaptureID  string
+	Keyspace   string // "" in the V1 layout
 	Changefeed string
 	Type       string // TypeRow or TypeDDL
 	Ts         uint64 // max commitTs for a sealed log, first commitTs for an open one
@@ -49,6 +54,9 @@ func (f FileName) String() string {
 	ext := ExtLog
 	if f.Tmp {
 		ext = ExtTmp
+	}
+	if f.Keyspace != "" {
+		return fmt.Sprintf("%s_%s_%s_%s_%d_%s%s", f.CaptureID, f.Keyspace, f.Changefeed, f.Type, f.Ts, f.UUID, ext)
 	}
 	return fmt.Sprintf("%s_%s_%s_%d_%s%s", f.CaptureID, f.Changefeed, f.Type, f.Ts, f.UUID, ext)
 }
@@ -79,7 +87,10 @@ func ParseFileName(name string) (FileName, bool) {
 	if f.Type != TypeRow && f.Type != TypeDDL {
 		return f, false
 	}
-	f.CaptureID, f.Changefeed = parts[0], strings.Join(parts[1:n-3], "_")
+	f.CaptureID, f.Changefeed = parts[0], parts[1]
+	if n > 5 {
+		f.Keyspace, f.Changefeed = parts[1], strings.Join(parts[2:n-3], "_")
+	}
 	return f, true
 }
 
@@ -98,6 +109,7 @@ func IsMetaName(name string) bool {
 // MetaFileName is a parsed meta file name.
 type MetaFileName struct {
 	CaptureID  string
+	Keyspace   string // "" in this engine's layout
 	Changefeed string
 	UUID       string
 	Tmp        bool // a .meta.tmp being written
@@ -121,8 +133,10 @@ func ParseMetaName(name string) (MetaFileName, bool) {
 	if n < 4 || parts[n-2] != TypeMeta {
 		return mn, false
 	}
-	mn.CaptureID, mn.UUID = parts[0], parts[n-1]
-	mn.Changefeed = strings.Join(parts[1:n-2], "_")
+	mn.CaptureID, mn.UUID, mn.Changefeed = parts[0], parts[n-1], parts[1]
+	if n > 4 {
+		mn.Keyspace, mn.Changefeed = parts[1], strings.Join(parts[2:n-2], "_")
+	}
 	return mn, true
 }
 

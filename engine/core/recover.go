@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/ticdc"
 )
 
 // Storage is what recovery and readers read: the files of one log
@@ -80,7 +81,7 @@ func Recover(cfg Config, st Storage, sectorBytes int) (*Engine, *RecoveryReport,
 	}
 	e.uuids.seedFrom(names)
 	audit, err := AuditStorage(st, AuditOptions{CaptureID: e.cfg.CaptureID, Changefeed: e.cfg.Changefeed,
-		SkipMetas: e.cfg.MetaReader, SectorBytes: sectorBytes})
+		SkipMetas: e.cfg.MetaReader, SectorBytes: sectorBytes, Format: e.cfg.Format})
 	if err != nil {
 		return nil, nil, fmt.Errorf("engine/core: recover: %w", err)
 	}
@@ -170,12 +171,16 @@ func (e *Engine) recoverMeta(st Storage, audit *Audit, rep *RecoveryReport) []Op
 		}
 		e.meta.files = append(e.meta.files, m.Name)
 		rep.MetaFiles = append(rep.MetaFiles, m.Name)
+		rep.Meta.CheckpointTs = max(rep.Meta.CheckpointTs, m.Meta.CheckpointTs)
+		rep.Meta.ResolvedTs = max(rep.Meta.ResolvedTs, m.Meta.ResolvedTs)
 		if e.cfg.Backend == BackendFile {
 			data := codec.EncodeMeta(nil, m.Meta)
+			if e.cfg.Format == FormatTiCDC {
+				data = ticdc.AppendMeta(nil, m.Meta)
+			}
 			ops = append(ops, Op{Kind: OpWrite, Path: m.Name, Data: data}, Op{Kind: OpSync, Path: m.Name})
 		}
 	}
-	rep.Meta = audit.Meta
 	e.meta.unflushed = rep.Meta
 	if len(ops) == 0 {
 		e.meta.flushed = rep.Meta // objects are durable once listed
@@ -196,8 +201,9 @@ func (e *Engine) removeOp(name string) Op {
 // recoverFile turns one audited log file into its report and repair ops;
 // a file left alone gives an empty report.
 func (e *Engine) recoverFile(st Storage, f *FileAudit, rep *RecoveryReport) (FileReport, []Op, error) {
-	switch f.State {
-	case FileForeign, FileNoFrame:
+	if f.State == FileNoFrame || f.State == FileOther {
+		// Another format (TiCDC's and this engine's share names), or
+		// bytes with no valid frame: not provably this engine's.
 		rep.Ignored = append(rep.Ignored, f.Name)
 		return FileReport{}, nil, nil
 	}
@@ -205,8 +211,12 @@ func (e *Engine) recoverFile(st Storage, f *FileAudit, rep *RecoveryReport) (Fil
 	fr := FileReport{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: sc.Records, ValidBytes: sc.ValidBytes,
 		TornBytes: f.Size - sc.ValidBytes, MinTs: sc.MinTs, MaxTs: sc.MaxTs, StartLSN: sc.StartLSN, EndLSN: sc.EndLSN}
 	s := e.stream(fr.Type)
-	if sc.HasHeader {
+	switch {
+	case sc.HasHeader:
 		s.nextLSN = max(s.nextLSN, sc.EndLSN)
+	case e.cfg.Format == FormatTiCDC:
+		// No headers: the LSN only has to grow past what is there.
+		s.nextLSN += LSN(sc.ValidBytes)
 	}
 	if f.FileName.Tmp && sc.Records == 0 {
 		// Zeros or a header only: a file a crash left before any record

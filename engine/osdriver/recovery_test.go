@@ -14,6 +14,7 @@ import (
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/osdriver"
 	"github.com/redosim/redosim/engine/reader"
+	"github.com/redosim/redosim/engine/ticdc"
 )
 
 // Damage on real files, as a storage engineer makes it with dd, truncate
@@ -225,7 +226,8 @@ func TestZeroRunInUserDataIsNotATear(t *testing.T) {
 func TestRecoveryLeavesForeignFilesAlone(t *testing.T) {
 	dir := t.TempDir()
 	cfg := core.Config{CaptureID: "c1", Changefeed: "cf", Policy: core.PolicyCommit, MaxLogBytes: 16 << 10}
-	ticdcPayload := append([]byte{0xff, 0xff, 0x00, 0x02}, 0x83, 0xa3, 'r', 'o', 'w', 0xc0)
+	ticdcRow := codec.Record{Type: codec.TypeRow, Row: row(7)}
+	ticdcPayload := ticdc.AppendPayload(nil, &ticdcRow)
 	foreign := map[string][]byte{
 		"c1_cf_row_500_ticdc-uuid.log":                 codec.AppendFrame(nil, ticdcPayload),
 		"c1_cf_row_600_ticdc-uuid2.log.tmp":            codec.AppendFrame(nil, ticdcPayload),

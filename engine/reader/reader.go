@@ -4,7 +4,9 @@
 // startTs, delete < update < insert). Rows come in (checkpointTs,
 // resolvedTs], DDLs in [checkpointTs, resolvedTs], as two ordered streams.
 //
-// Before anything is handed out the directory is audited
+// Both formats are read: this engine's and TiCDC's (engine/ticdc: msgpack
+// payloads, LogMeta, V1/V2 names, LZ4-compressed files), told apart by
+// their bytes. Before anything is handed out the directory is audited
 // (core.AuditStorage): every file is walked, those at or below the
 // checkpoint too, since LSN continuity spans them. Any damage (a bad frame
 // in a sealed file, corruption inside an open one, an unreadable meta, a
@@ -71,8 +73,7 @@ type Log struct {
 	// Skipped lists log files whose records are all at or below the
 	// checkpoint: walked for the audit, none selected.
 	Skipped []string
-	// Ignored lists files of another format (TiCDC's) or with no valid
-	// frame at all, which the reader does not read.
+	// Ignored lists open files with no valid frame at all.
 	Ignored []string
 	// Damages is what the audit found; non-empty only with AllowLoss.
 	Damages []core.Damage
@@ -108,7 +109,7 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 	var rowRuns, ddlRuns [][]codec.Record
 	for i := range audit.Files {
 		f := &audit.Files[i]
-		if f.State == core.FileForeign || f.State == core.FileNoFrame {
+		if f.State == core.FileNoFrame {
 			log.Ignored = append(log.Ignored, f.Name)
 			continue
 		}
