@@ -178,7 +178,7 @@ func redoInspect(args []string, stdout, stderr io.Writer) error {
 // dumpRecords prints every valid record of every log file.
 func dumpRecords(dir string, stdout io.Writer) error {
 	_, err := core.AuditStorage(osdriver.DirStorage(dir), core.AuditOptions{
-		OnRecord: func(f *core.FileAudit, r *codec.Record) {
+		OnRecord: func(_ *core.Audit, f *core.FileAudit, r *codec.Record) {
 			switch r.Type {
 			case codec.TypeRow:
 				fmt.Fprintf(stdout, "%s row table=%d key=%x op=%s start-ts=%d commit-ts=%d columns=%d\n",

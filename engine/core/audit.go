@@ -124,8 +124,9 @@ type AuditOptions struct {
 	// codec.DefaultSectorBytes.
 	SectorBytes int
 	// OnRecord, when set, is called with every valid data record of every
-	// walked file, in file order; rec is valid only during the call.
-	OnRecord func(f *FileAudit, rec *codec.Record)
+	// walked file, in file order; rec is valid only during the call. The
+	// metas are read before any log file, so a.Meta is final by then.
+	OnRecord func(a *Audit, f *FileAudit, rec *codec.Record)
 }
 
 // Audit is what AuditStorage found.
@@ -163,14 +164,14 @@ func AuditStorage(st Storage, opts AuditOptions) (*Audit, error) {
 	sort.Strings(names)
 	a := &Audit{}
 	for _, name := range names {
-		if mn, ok := ParseMetaName(name); ok {
-			if !opts.SkipMetas && (opts.Changefeed == "" || mn.Changefeed == opts.Changefeed) {
-				if err := a.readMeta(st, name, mn, opts.Format); err != nil {
-					return nil, err
-				}
+		mn, ok := ParseMetaName(name)
+		if ok && !opts.SkipMetas && (opts.Changefeed == "" || mn.Changefeed == opts.Changefeed) {
+			if err := a.readMeta(st, name, mn, opts.Format); err != nil {
+				return nil, err
 			}
-			continue
 		}
+	}
+	for _, name := range names {
 		fn, ok := ParseFileName(name)
 		if !ok || (opts.CaptureID != "" && fn.CaptureID != opts.CaptureID) ||
 			(opts.Changefeed != "" && fn.Changefeed != opts.Changefeed) {
@@ -188,7 +189,7 @@ func AuditStorage(st Storage, opts AuditOptions) (*Audit, error) {
 		}
 		var onRec func(*codec.Record)
 		if opts.OnRecord != nil {
-			onRec = func(r *codec.Record) { opts.OnRecord(f, r) }
+			onRec = func(r *codec.Record) { opts.OnRecord(a, f, r) }
 		}
 		if d := auditFile(f, data, opts.SectorBytes, onRec); d != nil {
 			a.Damages = append(a.Damages, *d)

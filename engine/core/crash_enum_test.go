@@ -335,7 +335,7 @@ func (r *enumRun) compare(t simdriver.Target, meta core.Meta, when string) []str
 func enumScan(st core.Storage) (map[enumRowID][]byte, error) {
 	out := map[enumRowID][]byte{}
 	a, err := core.AuditStorage(st, core.AuditOptions{SkipMetas: true, SectorBytes: 512,
-		OnRecord: func(_ *core.FileAudit, rec *codec.Record) {
+		OnRecord: func(_ *core.Audit, _ *core.FileAudit, rec *codec.Record) {
 			if rec.Type == codec.TypeRow {
 				out[enumRowID{commitTs: rec.Row.CommitTs, key: string(rec.Row.Key)}] = codec.EncodeRecord(nil, rec)
 			}

@@ -88,8 +88,10 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 	runs := map[string][]codec.Record{}
 	var meta core.Meta
 	audit, err := core.AuditStorage(st, core.AuditOptions{Changefeed: opts.Changefeed, SectorBytes: opts.SectorBytes,
-		OnRecord: func(f *core.FileAudit, rec *codec.Record) {
-			runs[f.Name] = append(runs[f.Name], rec.Clone())
+		OnRecord: func(a *core.Audit, f *core.FileAudit, rec *codec.Record) {
+			if inRange(rec, a.Meta) {
+				runs[f.Name] = append(runs[f.Name], rec.Clone())
+			}
 		}})
 	if err != nil {
 		return nil, fmt.Errorf("engine/reader: %w", err)
@@ -113,12 +115,7 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 			log.Ignored = append(log.Ignored, f.Name)
 			continue
 		}
-		var run []codec.Record
-		for _, rec := range runs[f.Name] {
-			if inRange(&rec, meta) {
-				run = append(run, rec)
-			}
-		}
+		run := runs[f.Name]
 		info := FileInfo{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: f.Scan.Records, Selected: len(run),
 			Bytes: f.Size, Valid: f.Scan.ValidBytes, Torn: f.Scan.Torn, MinTs: f.Scan.MinTs, MaxTs: f.Scan.MaxTs}
 		if len(run) == 0 && f.Scan.Records > 0 && f.Scan.MaxTs <= meta.CheckpointTs {
