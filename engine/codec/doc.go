@@ -49,6 +49,9 @@
 //	  | count uvarint, table IDs varint...   (Dropped)
 //	  | len(query) uvarint | query bytes
 //
+//	header (type 3, the first record of every file):
+//	  startLSN fixed64 [| maxTsBefore fixed64, only when not 0]
+//
 // Decoding is strict (minimal varints, zero padding and reserved bytes, no
 // trailing bytes, known op and kind), so a record that decodes re-encodes to
 // exactly the same frame.

@@ -347,7 +347,7 @@ func streamKey(fn FileName) string {
 func (f *FileAudit) hasLSNs() bool { return f.Scan.HasHeader && f.State != FileCorrupt }
 
 // checkContinuity checks that each stream's files, in LSN order, leave no
-// LSN range uncovered.
+// LSN range uncovered that may hold records at or above the checkpoint.
 func (a *Audit) checkContinuity() {
 	streams := map[string][]*FileAudit{}
 	var keys []string
@@ -372,7 +372,12 @@ func (a *Audit) checkContinuity() {
 		reach, known := files[0].Scan.EndLSN, files[0].hasLSNs()
 		for i := 1; i < len(files); i++ {
 			f := files[i]
-			if known && f.Scan.StartLSN > reach {
+			// GC takes files below the checkpoint, oldest first, and a
+			// restarted capture may leave an upload that landed after its
+			// crash behind its new files: a gap before f loses nothing
+			// when every record before f is below the checkpoint.
+			collectable := a.MetaFound && f.Scan.MaxTsBefore < a.Meta.CheckpointTs
+			if known && f.Scan.StartLSN > reach && !collectable {
 				a.Damages = append(a.Damages, Damage{File: files[i-1].Name + " .. " + f.Name, Offset: -1, Records: -1,
 					Bytes: int64(f.Scan.StartLSN - reach),
 					Reason: fmt.Sprintf("LSN range [%d, %d) is missing: the files before end at LSN %d but %s starts at %d (a log file was deleted or cut)",

@@ -31,8 +31,11 @@
 // A sealed file and a .meta file were synced whole before they got their
 // names, so no crash can tear them: any bad frame in them is corruption.
 // In an open file only a bad frame with nothing valid after it is a torn
-// tail. A gap in a stream's LSNs is a missing file; a log ending below the
-// LSN its meta promises lost synced records. AuditStorage finds all of
+// tail. A gap in a stream's LSNs is a missing file, unless every record
+// before it is below the checkpoint (each header carries the greatest
+// commit ts before its file): GC, or an upload that landed after a
+// restarted capture's recovery, leaves such gaps and they lose nothing. A
+// log ending below the LSN its meta promises lost synced records. AuditStorage finds all of
 // these; Recover refuses to open on any (a *DamageError naming each file,
 // offset and the records at stake), and changes nothing.
 //

@@ -60,6 +60,9 @@ type streamLog struct {
 	policy  Policy
 	uuids   *uuidSource
 	nextLSN LSN // end of the last append
+	// maxTs is the greatest commit ts appended (or recovered) so far: the
+	// MaxTsBefore of the next file's header.
+	maxTs uint64
 	// writtenLSN, syncedLSN and ackedLSN only grow: written to the OS,
 	// durable, acknowledged under the policy.
 	writtenLSN, syncedLSN, ackedLSN LSN
@@ -163,6 +166,7 @@ func (l *streamLog) append(now sim.Instant, rec *codec.Record) (LSN, error) {
 		f.minTs = ts
 	}
 	f.maxTs = max(f.maxTs, ts)
+	l.maxTs = max(l.maxTs, ts)
 	l.nextLSN += LSN(frameBytes)
 	seg.endLSN = l.nextLSN
 	l.stats.Appends++
@@ -220,7 +224,7 @@ func (l *streamLog) openFile(ts uint64) {
 	}
 	data := l.segBuf()
 	if l.cfg.Format != FormatTiCDC { // TiCDC's files have no header
-		hdr := codec.Record{Type: codec.TypeHeader, Header: codec.Header{StartLSN: uint64(l.nextLSN)}}
+		hdr := codec.Record{Type: codec.TypeHeader, Header: codec.Header{StartLSN: uint64(l.nextLSN), MaxTsBefore: l.maxTs}}
 		data = codec.EncodeRecord(data, &hdr)
 	}
 	f.sizeBytes = int64(len(data))

@@ -81,9 +81,20 @@ func Recover(cfg Config, st Storage, sectorBytes int) (*Engine, *RecoveryReport,
 	}
 	e.uuids.seedFrom(names)
 	audit, err := AuditStorage(st, AuditOptions{CaptureID: e.cfg.CaptureID, Changefeed: e.cfg.Changefeed,
-		SkipMetas: e.cfg.MetaReader, SectorBytes: sectorBytes, Format: e.cfg.Format})
+		SectorBytes: sectorBytes, Format: e.cfg.Format})
 	if err != nil {
 		return nil, nil, fmt.Errorf("engine/core: recover: %w", err)
+	}
+	if e.cfg.MetaReader {
+		// A capture that does not own the meta reads it only for the
+		// checkpoint (which gaps GC explains); the meta is its owner's.
+		kept := audit.Damages[:0]
+		for _, d := range audit.Damages {
+			if _, isMeta := ParseMetaName(d.File); !isMeta {
+				kept = append(kept, d)
+			}
+		}
+		audit.Damages = kept
 	}
 	if err := audit.Err("recover " + e.cfg.CaptureID + "/" + e.cfg.Changefeed); err != nil {
 		return nil, nil, err
@@ -161,6 +172,9 @@ func (e *Engine) stream(typ string) *streamLog {
 // after the next meta is durable (they join the meta stream's old files).
 func (e *Engine) recoverMeta(st Storage, audit *Audit, rep *RecoveryReport) []Op {
 	var ops []Op
+	if e.cfg.MetaReader {
+		return nil
+	}
 	for _, m := range audit.Metas {
 		if m.Tmp {
 			if mn, _ := ParseMetaName(m.Name); mn.CaptureID == e.cfg.CaptureID {
@@ -211,6 +225,7 @@ func (e *Engine) recoverFile(st Storage, f *FileAudit, rep *RecoveryReport) (Fil
 	fr := FileReport{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: sc.Records, ValidBytes: sc.ValidBytes,
 		TornBytes: f.Size - sc.ValidBytes, MinTs: sc.MinTs, MaxTs: sc.MaxTs, StartLSN: sc.StartLSN, EndLSN: sc.EndLSN}
 	s := e.stream(fr.Type)
+	s.maxTs = max(s.maxTs, sc.MaxTs, sc.MaxTsBefore)
 	switch {
 	case sc.HasHeader:
 		s.nextLSN = max(s.nextLSN, sc.EndLSN)
@@ -264,9 +279,11 @@ type Scan struct {
 	Torn       bool // the file ends in a torn record (ValidBytes < len)
 	HasHeader  bool
 	StartLSN   LSN
-	EndLSN     LSN
-	MinTs      uint64
-	MaxTs      uint64
+	// MaxTsBefore is the header's greatest commit ts earlier in the stream.
+	MaxTsBefore uint64
+	EndLSN      LSN
+	MinTs       uint64
+	MaxTs       uint64
 }
 
 // ScanFile walks a whole log file: its header, its records, and where its
@@ -298,7 +315,7 @@ func scanLog(name string, data []byte, sealed bool, sectorBytes int, onRec func(
 				return sc, nil, fmt.Errorf("%w: %s", ErrNoHeader, name)
 			}
 			sc.HasHeader = true
-			sc.StartLSN = LSN(rec.Header.StartLSN)
+			sc.StartLSN, sc.MaxTsBefore = LSN(rec.Header.StartLSN), rec.Header.MaxTsBefore
 			sc.ValidBytes = w.ValidBytes()
 			continue
 		}
