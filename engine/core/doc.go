@@ -26,6 +26,10 @@
 // removes the oldest sealed files whose max commit ts is below the meta
 // checkpoint, never the newest one.
 //
+// With Config.Format = FormatTiCDC the engine writes TiCDC's format
+// instead (engine/ticdc): msgpack payloads without checksums, no file
+// headers (so no LSN checks), LogMeta metas named with the keyspace.
+//
 // # Damage
 //
 // A sealed file and a .meta file were synced whole before they got their
