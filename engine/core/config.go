@@ -113,6 +113,15 @@ func ParseFormat(s string) (Format, error) {
 	return 0, fmt.Errorf("engine/core: unknown log format %q (redosim, ticdc)", s)
 }
 
+// Compression is how objects are compressed.
+type Compression uint8
+
+// The compressions.
+const (
+	CompressionNone Compression = iota
+	CompressionLZ4
+)
+
 // DefaultKeyspace is TiCDC's default keyspace: log names omit it (the V1
 // layout), meta names carry it.
 const DefaultKeyspace = "default"
@@ -126,6 +135,10 @@ type Config struct {
 	Backend Backend
 	// Format is the on-disk format. Default FormatRedosim.
 	Format Format
+	// Compression is CompressionLZ4 to upload each object as one LZ4
+	// frame (TiCDC's compression = "lz4"). It needs FormatTiCDC and
+	// BackendObject. Default CompressionNone.
+	Compression Compression
 	// Keyspace is the TiCDC keyspace in FormatTiCDC names: with
 	// DefaultKeyspace (the default) logs take the V1 layout, with any
 	// other the V2 one. It must not contain "_". Unused by FormatRedosim.
@@ -205,6 +218,12 @@ func (c *Config) validate() error {
 	}
 	if c.Keyspace == "" {
 		c.Keyspace = DefaultKeyspace
+	}
+	if c.Compression > CompressionLZ4 {
+		return fmt.Errorf("%w: unknown compression %d", ErrConfig, c.Compression)
+	}
+	if c.Compression == CompressionLZ4 && (c.Format != FormatTiCDC || c.Backend != BackendObject) {
+		return fmt.Errorf("%w: lz4 compression needs the ticdc format on the object backend (files are appended, objects uploaded whole)", ErrConfig)
 	}
 	if strings.ContainsAny(c.Keyspace, "_/") {
 		return fmt.Errorf("%w: keyspace %q must not contain '_' or '/'", ErrConfig, c.Keyspace)

@@ -81,6 +81,13 @@ func ticdcConfig() core.Config {
 	return c
 }
 
+// ticdcLZ4Config uploads each object as one LZ4 frame.
+func ticdcLZ4Config() core.Config {
+	c := ticdcConfig()
+	c.Compression = core.CompressionLZ4
+	return c
+}
+
 // enumRowID names a row; rows are compared by their full encoding.
 type enumRowID struct {
 	commitTs uint64
@@ -422,6 +429,7 @@ func TestCrashStatesAtEveryPersistenceStep(t *testing.T) {
 		{name: "file-interval", cfg: intervalConfig()},
 		{name: "object", cfg: enumConfig(0), object: true},
 		{name: "file-ticdc", cfg: ticdcConfig()},
+		{name: "object-ticdc-lz4", cfg: ticdcLZ4Config(), object: true},
 	}
 	for _, s := range setups {
 		t.Run(s.name, func(t *testing.T) {

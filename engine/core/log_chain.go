@@ -2,6 +2,8 @@ package core
 
 import (
 	"fmt"
+
+	"github.com/redosim/redosim/engine/ticdc"
 )
 
 // syncsOpenFile reports whether the policy syncs the file still open at
@@ -109,7 +111,18 @@ func (l *streamLog) readyObject(pc *pendingChain) []Op {
 	for _, seg := range l.segs {
 		f := seg.file
 		final := f.finalName()
-		ops = append(ops, Op{Kind: OpPut, Path: final, Data: seg.data})
+		data := seg.data
+		if l.cfg.Compression == CompressionLZ4 {
+			// One LZ4 frame over the whole object, as TiCDC's memory
+			// backend compresses each upload. Compressing bytes in
+			// memory cannot fail.
+			packed, err := ticdc.Compress(data)
+			if err != nil {
+				panic("engine/core: lz4 over a buffer: " + err.Error())
+			}
+			data = packed
+		}
+		ops = append(ops, Op{Kind: OpPut, Path: final, Data: data})
 		pc.sealed = append(pc.sealed, sealedFile{name: final, maxTs: f.maxTs})
 		pc.endLSN = seg.endLSN
 		l.stats.Puts++

@@ -223,7 +223,10 @@ func (e *Engine) recoverFile(st Storage, f *FileAudit, rep *RecoveryReport) (Fil
 	}
 	sc := f.Scan
 	fr := FileReport{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: sc.Records, ValidBytes: sc.ValidBytes,
-		TornBytes: f.Size - sc.ValidBytes, MinTs: sc.MinTs, MaxTs: sc.MaxTs, StartLSN: sc.StartLSN, EndLSN: sc.EndLSN}
+		MinTs: sc.MinTs, MaxTs: sc.MaxTs, StartLSN: sc.StartLSN, EndLSN: sc.EndLSN}
+	if f.State == FileTorn {
+		fr.TornBytes = f.Size - sc.ValidBytes
+	}
 	s := e.stream(fr.Type)
 	s.maxTs = max(s.maxTs, sc.MaxTs, sc.MaxTsBefore)
 	switch {
