@@ -65,6 +65,15 @@ func TestRedoGenInspectVerifyApply(t *testing.T) {
 	if n := strings.Count(rec.stdout, " row table="); n != genRows {
 		t.Errorf("inspect -records listed %d rows, want %d", n, genRows)
 	}
+	metas, _ := filepath.Glob(filepath.Join(dir, "*.meta"))
+	if len(metas) != 1 {
+		t.Fatalf("want one meta, got %v", metas)
+	}
+	if data, _ := os.ReadFile(metas[0]); len(data) != codec.MetaBytes {
+		t.Errorf("meta of %d bytes, want %d", len(data), codec.MetaBytes)
+	} else if m, err := codec.DecodeMeta(data); err != nil || m.Version != codec.MetaVersion || m.RowLSN == 0 {
+		t.Errorf("meta %+v, %v: want version %d and the row log's LSN", m, err, codec.MetaVersion)
+	}
 	run1(t, exitOK, "redo", "verify", dir).stdoutHas(t, "ok: "+strconv.Itoa(len(logs))+" files, 2000 records, every checksum holds, LSNs contiguous, the meta's promises kept")
 
 	serial, r := applyDigest(t, dir)
@@ -133,6 +142,8 @@ func TestRedoDamageIsCorruption(t *testing.T) {
 			"records, ", second},
 		{"zeroed first sector of a sealed file", func(t *testing.T, _ string, logs []string) { zeroAt(t, logs[1], 0, 512) },
 			"at offset 0", second},
+		{"4 KiB zeroed in the middle of a sealed file", func(t *testing.T, _ string, logs []string) { zeroAt(t, logs[2], 16384, 4096) },
+			"records, ", func(logs []string) string { return logs[2] }},
 		{"cut tail of a sealed file", func(t *testing.T, _ string, logs []string) {
 			st, _ := os.Stat(logs[len(logs)-1])
 			os.Truncate(logs[len(logs)-1], st.Size()-5)
@@ -144,6 +155,12 @@ func TestRedoDamageIsCorruption(t *testing.T) {
 			metas, _ := filepath.Glob(filepath.Join(dir, "*.meta"))
 			flipAt(t, metas[0], 20)
 		}, "meta is unreadable", func([]string) string { return "_meta_" }},
+		{"a rotten newer meta beside a good older one", func(t *testing.T, dir string, _ []string) {
+			metas, _ := filepath.Glob(filepath.Join(dir, "*.meta"))
+			data, _ := os.ReadFile(metas[0])
+			data[20] ^= 0x01
+			writeFile(t, dir, "gen_redo_meta_ffffffff-0000-4000-8000-000000000000.meta", string(data))
+		}, "meta is unreadable", func([]string) string { return "ffffffff-0000-4000-8000-000000000000" }},
 		{"meta removed", func(t *testing.T, dir string, _ []string) {
 			metas, _ := filepath.Glob(filepath.Join(dir, "*.meta"))
 			os.Remove(metas[0])
