@@ -30,7 +30,7 @@ func scanDir(dir string) (*dirScan, error) {
 }
 
 // metaCounts returns how many meta files were readable and how many not
-// (unfinished .meta.tmp files are neither).
+// (unfinished .mtmp files are neither).
 func (s *dirScan) metaCounts() (ok, bad int) {
 	for _, m := range s.audit.Metas {
 		switch {

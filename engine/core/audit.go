@@ -100,7 +100,7 @@ type FileAudit struct {
 type MetaAudit struct {
 	Name      string
 	CaptureID string
-	// Tmp marks a .meta.tmp: a meta write that never reached its rename.
+	// Tmp marks a .mtmp: a meta write that never reached its rename.
 	Tmp bool
 	// Format is "redosim" or "ticdc" (a LogMeta).
 	Format string

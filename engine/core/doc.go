@@ -20,7 +20,7 @@
 // every flush uploads one whole object (TiCDC's memory backend). The meta
 // is a small checksummed file carrying the checkpoint and resolved ts, the
 // record version and the durable LSNs of the owner's row and DDL logs;
-// it is written as .meta.tmp, synced, renamed under a fresh name, the
+// it is written as .mtmp, synced, renamed under a fresh name, the
 // directory synced, then the older metas removed; readers take the maximum
 // over all meta files, so a crash between the two steps is harmless. GC
 // removes the oldest sealed files whose max commit ts is below the meta
@@ -66,7 +66,7 @@
 // repair chain rewrites what it keeps of each open file, file by file
 // and meta by meta, truncates torn tails, syncs and seals open files, and
 // removes only what a crash provably left empty (open files with no
-// record, unfinished .meta.tmp files of this capture); files of other
+// record, unfinished .mtmp files of this capture); files of other
 // captures, changefeeds and formats are never touched. Rewriting rather
 // than only syncing makes durable even pages an earlier failed fsync
 // dropped. The recovered meta counts as flushed only once the repair

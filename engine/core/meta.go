@@ -1,6 +1,8 @@
 package core
 
 import (
+	"strings"
+
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/ticdc"
 	"github.com/redosim/redosim/sim"
@@ -17,7 +19,7 @@ type Meta struct {
 // metaStream persists Meta after TiCDC's scheme: every MetaFlushInterval,
 // if it changed, a new uniquely named meta file (or object) is written and
 // made durable, then the previous ones are deleted. A meta file is written
-// as .meta.tmp, synced, renamed to .meta and the directory synced, so a
+// as .mtmp, synced, renamed to .meta and the directory synced, so a
 // .meta file was whole on disk before it had its name and any damage to
 // it is corruption, never a crash; an object is one atomic PUT. The meta
 // carries the record version and the durable LSNs of this capture's row
@@ -89,7 +91,7 @@ func (m *metaStream) ready(gc func(checkpointTs uint64) []string, rowLSN, ddlLSN
 	if m.cfg.Backend == BackendObject {
 		ops = append(ops, Op{Kind: OpPut, Path: name, Data: data})
 	} else {
-		tmp := name + ".tmp"
+		tmp := strings.TrimSuffix(name, ExtMeta) + ExtMetaTmp
 		ops = append(ops, Op{Kind: OpCreate, Path: tmp}, Op{Kind: OpWrite, Path: tmp, Data: data},
 			Op{Kind: OpSync, Path: tmp}, Op{Kind: OpRename, Path: tmp, NewPath: name}, Op{Kind: OpSyncDir})
 	}

@@ -11,7 +11,7 @@ import (
 //	<captureID>_<changefeed>_<type>_<maxCommitTs>_<uuid>.log   a sealed log
 //	<captureID>_<changefeed>_<type>_<firstCommitTs>_<uuid>.log.tmp   an open log
 //	<captureID>_<changefeed>_meta_<uuid>.meta                  a meta file
-//	<captureID>_<changefeed>_meta_<uuid>.meta.tmp              a meta being written
+//	<captureID>_<changefeed>_meta_<uuid>.mtmp                  a meta being written
 //
 // The type is "row" or "ddl". A parser takes the ts from the second-to-last
 // "_" field and the type from the third-to-last, so capture and changefeed
@@ -28,7 +28,8 @@ const (
 	ExtMeta = ".meta"
 	// ExtMetaTmp is a meta file being written: synced, then renamed to
 	// .meta, so a .meta file was whole on disk before it had its name.
-	ExtMetaTmp = ".meta.tmp"
+	// TiCDC's own temporary meta extension: its reader skips it.
+	ExtMetaTmp = ".mtmp"
 )
 
 // Log types.
@@ -100,7 +101,7 @@ func MetaName(captureID, changefeed, uuid string) string {
 }
 
 // IsMetaName reports whether name is a meta file name (.meta, not a
-// .meta.tmp being written).
+// .mtmp being written).
 func IsMetaName(name string) bool {
 	mn, ok := ParseMetaName(name)
 	return ok && !mn.Tmp
@@ -112,10 +113,10 @@ type MetaFileName struct {
 	Keyspace   string // "" in this engine's layout
 	Changefeed string
 	UUID       string
-	Tmp        bool // a .meta.tmp being written
+	Tmp        bool // a .mtmp being written
 }
 
-// ParseMetaName parses a meta file name, .meta or .meta.tmp; ok is false
+// ParseMetaName parses a meta file name, .meta or .mtmp; ok is false
 // for anything else.
 func ParseMetaName(name string) (MetaFileName, bool) {
 	var mn MetaFileName

@@ -38,7 +38,7 @@ type FileReport struct {
 type RecoveryReport struct {
 	Meta      Meta
 	MetaFiles []string
-	// MetaUnfinished lists .meta.tmp files: meta writes a crash cut before
+	// MetaUnfinished lists .mtmp files: meta writes a crash cut before
 	// their rename. They were never part of the meta; recovery removes them.
 	MetaUnfinished []string
 	Files          []FileReport
@@ -64,7 +64,7 @@ var ErrNoHeader = errors.New("engine/core: log file does not start with a header
 // crash provably left: each .tmp log file is rewritten from its valid
 // prefix, its torn tail (nothing valid after it) truncated, synced,
 // renamed to its sealed name and the directory synced; open files holding
-// no record (zeros, or a header only) and unfinished .meta.tmp files are
+// no record (zeros, or a header only) and unfinished .mtmp files are
 // removed. Rewriting rather than just truncating makes the prefix durable
 // even if an earlier fsync failed and the page cache holds bytes the disk
 // never got (fsyncgate). Files of other captures, changefeeds or formats
@@ -167,7 +167,7 @@ func (e *Engine) stream(typ string) *streamLog {
 // would let a later power loss take the resolved ts back. Each is
 // rewritten from what was read and synced (rewritten, not only synced, so
 // pages an earlier failed fsync dropped as clean are written again). This
-// capture's unfinished .meta.tmp files are removed. Metas of other
+// capture's unfinished .mtmp files are removed. Metas of other
 // captures of the changefeed are deleted, as TiCDC's initMeta does, only
 // after the next meta is durable (they join the meta stream's old files).
 func (e *Engine) recoverMeta(st Storage, audit *Audit, rep *RecoveryReport) []Op {

@@ -222,7 +222,7 @@ func TestZeroRunInUserDataIsNotATear(t *testing.T) {
 // TestRecoveryLeavesForeignFilesAlone: a TiCDC redo file with this
 // capture's name, another capture's files, another changefeed's meta,
 // and a file of zeros of another capture stay byte for byte; an
-// unfinished .meta.tmp of this capture is removed.
+// unfinished .mtmp of this capture is removed.
 func TestRecoveryLeavesForeignFilesAlone(t *testing.T) {
 	dir := t.TempDir()
 	cfg := core.Config{CaptureID: "c1", Changefeed: "cf", Policy: core.PolicyCommit, MaxLogBytes: 16 << 10}
@@ -234,14 +234,14 @@ func TestRecoveryLeavesForeignFilesAlone(t *testing.T) {
 		"c2_cf_row_700_other-capture.log":              []byte("not even a frame"),
 		"c2_cf_row_800_other-capture.log.tmp":          make([]byte, 4096),
 		"c1_other_meta_other-changefeed.meta":          []byte("someone else's meta"),
-		"c2_cf_meta_other-capture-unfinished.meta.tmp": []byte("partial"),
+		"c2_cf_meta_other-capture-unfinished.mtmp": []byte("partial"),
 	}
 	for n, b := range foreign {
 		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	mine := "c1_cf_meta_unfinished.meta.tmp"
+	mine := "c1_cf_meta_unfinished.mtmp"
 	if err := os.WriteFile(filepath.Join(dir, mine), []byte("partial"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func unsyncedLogs(calls []string) []string {
 
 // checkSealOrder: every rename of a file is preceded by an fdatasync of it
 // after its last write, and followed by a directory fsync; meta files are
-// created as .meta.tmp, written, synced and renamed before any old meta is
+// created as .mtmp, written, synced and renamed before any old meta is
 // removed.
 func checkSealOrder(calls []string) error {
 	for i, c := range calls {
@@ -73,7 +73,7 @@ func checkSealOrder(calls []string) error {
 				dirSynced = true
 				break
 			}
-			if strings.HasPrefix(later, "remove ") && strings.HasSuffix(from, ".meta.tmp") {
+			if strings.HasPrefix(later, "remove ") && strings.HasSuffix(from, ".mtmp") {
 				return fmt.Errorf("call %d %q: an old meta removed before the new meta's name was durable", i, c)
 			}
 		}
