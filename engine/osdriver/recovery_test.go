@@ -229,11 +229,11 @@ func TestRecoveryLeavesForeignFilesAlone(t *testing.T) {
 	ticdcRow := codec.Record{Type: codec.TypeRow, Row: row(7)}
 	ticdcPayload := ticdc.AppendPayload(nil, &ticdcRow)
 	foreign := map[string][]byte{
-		"c1_cf_row_500_ticdc-uuid.log":                 codec.AppendFrame(nil, ticdcPayload),
-		"c1_cf_row_600_ticdc-uuid2.log.tmp":            codec.AppendFrame(nil, ticdcPayload),
-		"c2_cf_row_700_other-capture.log":              []byte("not even a frame"),
-		"c2_cf_row_800_other-capture.log.tmp":          make([]byte, 4096),
-		"c1_other_meta_other-changefeed.meta":          []byte("someone else's meta"),
+		"c1_cf_row_500_ticdc-uuid.log":             codec.AppendFrame(nil, ticdcPayload),
+		"c1_cf_row_600_ticdc-uuid2.log.tmp":        codec.AppendFrame(nil, ticdcPayload),
+		"c2_cf_row_700_other-capture.log":          []byte("not even a frame"),
+		"c2_cf_row_800_other-capture.log.tmp":      make([]byte, 4096),
+		"c1_other_meta_other-changefeed.meta":      []byte("someone else's meta"),
 		"c2_cf_meta_other-capture-unfinished.mtmp": []byte("partial"),
 	}
 	for n, b := range foreign {
