@@ -23,8 +23,9 @@ type Damage struct {
 	Offset int64
 	// Reason says which check failed.
 	Reason string
-	// Records is how many records are at stake (the damaged one and every
-	// valid one found after it), or -1 when not known (a missing range).
+	// Records is how many records at least are at stake (the damaged one
+	// and every valid one found after it; frames the damage itself spans
+	// cannot be counted), or -1 when not known (a missing range).
 	Records int
 	// Bytes is how many bytes are at stake.
 	Bytes int64
@@ -41,7 +42,7 @@ func (d Damage) String() string {
 	b.WriteString(d.Reason)
 	switch {
 	case d.Records >= 0:
-		fmt.Fprintf(&b, " (%d records, %d bytes at stake)", d.Records, d.Bytes)
+		fmt.Fprintf(&b, " (at least %d records, %d bytes at stake)", d.Records, d.Bytes)
 	case d.Bytes > 0:
 		fmt.Fprintf(&b, " (%d bytes of records at stake)", d.Bytes)
 	}
