@@ -38,6 +38,8 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzWalker$$' -fuzztime=$(FUZZTIME) ./engine/codec
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeRecord$$' -fuzztime=$(FUZZTIME) ./engine/codec
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeMeta$$' -fuzztime=$(FUZZTIME) ./engine/codec
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodePayload$$' -fuzztime=$(FUZZTIME) ./engine/ticdc
+	$(GO) test -run='^$$' -fuzz='^FuzzWalkTiCDC$$' -fuzztime=$(FUZZTIME) ./engine/ticdc
 
 ## lint: formatting, a tidy go.mod, vet, staticcheck, no dead code, and the
 ## layer and determinism rules (internal/rules).

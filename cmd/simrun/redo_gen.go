@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/osdriver"
+	"github.com/redosim/redosim/engine/ticdc"
 )
 
 // redoGenerator writes a real redo log with concurrent appenders.
@@ -19,6 +22,7 @@ type redoGenerator struct {
 	tables   int
 	rowBytes int
 	writers  int
+	lz4      bool // compress each sealed file after the engine closes
 	cfg      core.Config
 }
 
@@ -64,9 +68,63 @@ func (g redoGenerator) run(stdout io.Writer) error {
 	if err := drv.Close(); err != nil {
 		return fmt.Errorf("redo gen: close: %w", err)
 	}
+	if g.lz4 {
+		if err := compressSealed(g.dir); err != nil {
+			return fmt.Errorf("redo gen: %w", err)
+		}
+	}
 	io, eng := drv.Stats()
 	fmt.Fprintf(stdout, "wrote %d rows to %s in %s: %.0f rows/s, %d syncs (%.1f rows per sync), %d files sealed\n",
 		g.rows, g.dir, elapsed.Round(time.Millisecond), float64(g.rows)/elapsed.Seconds(), io.Syncs,
 		float64(g.rows)/max(float64(io.Syncs), 1), eng.Row.FilesSealed)
 	return nil
+}
+
+// compressSealed replaces each sealed log file in dir by one LZ4 frame of
+// its bytes (TiCDC's compression = "lz4" compresses whole files): written
+// under a name no reader takes for a log, synced, renamed over the file,
+// the directory synced.
+func compressSealed(dir string) error {
+	names, err := osdriver.DirStorage(dir).List()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if fn, ok := core.ParseFileName(n); !ok || fn.Tmp {
+			continue
+		}
+		path := filepath.Join(dir, n)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		packed, err := ticdc.Compress(data)
+		if err != nil {
+			return err
+		}
+		tmp := path + ".lz4-tmp"
+		f, err := os.Create(tmp)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(packed)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp, path)
+		}
+		if err != nil {
+			return fmt.Errorf("compress %s: %w", n, err)
+		}
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

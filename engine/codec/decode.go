@@ -59,6 +59,12 @@ func decodeBody(p []byte, r *Record) string {
 	case TypeHeader:
 		r.Type, r.Row, r.DDL = TypeHeader, Row{}, DDL{}
 		r.Header.StartLSN = d.fixed64("header start lsn")
+		r.Header.MaxTsBefore = 0
+		if d.left() > 0 {
+			if r.Header.MaxTsBefore = d.fixed64("header max ts before"); r.Header.MaxTsBefore == 0 && d.bad == "" {
+				d.fail("header max ts before is 0 in its 16-byte form")
+			}
+		}
 	default:
 		return fmt.Sprintf("unknown record type %d", t)
 	}

@@ -49,6 +49,9 @@
 //	  | count uvarint, table IDs varint...   (Dropped)
 //	  | len(query) uvarint | query bytes
 //
+//	header (type 3, the first record of every file):
+//	  startLSN fixed64 [| maxTsBefore fixed64, only when not 0]
+//
 // Decoding is strict (minimal varints, zero padding and reserved bytes, no
 // trailing bytes, known op and kind), so a record that decodes re-encodes to
 // exactly the same frame.
@@ -62,26 +65,34 @@
 //	+------------+----------------+------------+----------------+
 //	| version (4B LE) | checkpointTs (8B LE) | resolvedTs (8B LE) |
 //	+-----------------+----------------------+--------------------+
-//	  magic = "RDMT"; crc32c covers bytes 8..31; format = 1; 32 bytes in all
+//	| rowLSN (8B LE)  | ddlLSN (8B LE)       |
+//	+-----------------+----------------------+
+//	  magic = "RDMT"; crc32c covers bytes 8..47; format = 2; 48 bytes in all
 //
 // # Torn tail or corruption
 //
 // A Walker reads records off a whole file's bytes. When a frame is bad (short,
 // impossible length field, checksum mismatch, non-zero padding) it decides:
 //
-//   - torn tail, when any sector the bad frame touches is all zero (the
-//     sector never reached the disk), or when no frame with a valid checksum
-//     starts at any later 8-aligned offset. Recovery truncates to ValidBytes.
-//   - corruption, otherwise: valid data follows the bad frame, so the bad
-//     frame lies inside the log. Err wraps ErrCorrupt.
+//   - in a sealed file (NewSealedWalker: synced whole before it was renamed
+//     or uploaded), always corruption: no crash can tear synced data.
+//   - in an open file, corruption when a frame with a valid checksum starts
+//     at any later 8-aligned offset: the bad frame lies inside the log.
+//     Zeros decide nothing (a column of zeros looks like a lost sector).
+//   - in an open file, a torn tail when nothing valid follows. Recovery
+//     may truncate to ValidBytes.
 //
-// A frame whose checksum holds but whose body does not decode is always
-// corruption: the bytes are what a writer wrote, so no crash tore them.
+// Corruption makes Err return an *Error wrapping ErrCorrupt, and AtStake
+// says how many records and bytes lie from the bad frame on. A frame whose
+// checksum holds but whose body does not decode is always corruption: the
+// bytes are what a writer wrote, so no crash tore them.
 //
-// Two limits follow from the format and are shared with TiCDC and etcd: a
-// lost synced sector reads as a torn tail (the walker does not know which
-// offset was synced), and a log file must not be recycled, since stale valid
-// frames after a torn tail would read as corruption.
+// Two limits follow from the format: damage to the last synced records of
+// an open file, with nothing valid after it, reads as a torn tail (the
+// walker does not know which offset was synced; the meta's LSN, checked by
+// engine/core, covers what the meta promised), and a log file must not be
+// recycled, since stale valid frames after a torn tail would read as
+// corruption.
 //
 // # Usage
 //

@@ -38,8 +38,14 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // checksum returns the CRC-32C of b.
 func checksum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 
-// headerBodyBytes is the size of a Header body: startLSN 8B LE.
-const headerBodyBytes = 8
+// headerBodyBytes is the size of a Header body: startLSN 8B LE, and
+// maxTsBefore 8B LE when it is not 0.
+func headerBodyBytes(h *Header) int {
+	if h.MaxTsBefore == 0 {
+		return 8
+	}
+	return 16
+}
 
 // uvarintLen returns the size of v as a uvarint.
 func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
@@ -62,7 +68,7 @@ func bodySize(r *Record) int {
 	case TypeDDL:
 		return ddlBodySize(&r.DDL)
 	case TypeHeader:
-		return headerBodyBytes
+		return headerBodyBytes(&r.Header)
 	}
 	panic(fmt.Sprintf("engine/codec: encode record of unknown type %d", r.Type))
 }
@@ -122,6 +128,9 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 		dst = appendDDL(dst, &r.DDL)
 	default:
 		dst = binary.LittleEndian.AppendUint64(dst, r.Header.StartLSN)
+		if r.Header.MaxTsBefore != 0 {
+			dst = binary.LittleEndian.AppendUint64(dst, r.Header.MaxTsBefore)
+		}
 	}
 	binary.LittleEndian.PutUint32(dst[p+crcOff:], checksum(dst[p+crcBytes:]))
 	dst = append(dst, make([]byte, padBytes(payloadLen))...)

@@ -40,13 +40,13 @@ func ExampleWalker() {
 
 // ExampleEncodeMeta round-trips the meta object.
 func ExampleEncodeMeta() {
-	b := codec.EncodeMeta(nil, codec.Meta{CheckpointTs: 100, ResolvedTs: 200, Version: codec.MetaVersion})
+	b := codec.EncodeMeta(nil, codec.Meta{CheckpointTs: 100, ResolvedTs: 200, Version: codec.MetaVersion, RowLSN: 4096, DDLLSN: 80})
 	m, err := codec.DecodeMeta(b)
 	fmt.Println(len(b), m, err)
 	b[20] ^= 1
 	_, err = codec.DecodeMeta(b)
 	fmt.Println(err)
 	// Output:
-	// 32 {100 200 1} <nil>
+	// 48 {100 200 1 4096 80} <nil>
 	// engine/codec: corrupt meta: checksum mismatch
 }

@@ -43,7 +43,7 @@ func TestFrameRoundTrip(t *testing.T) {
 		if gotLen != n || LengthFieldBytes+gotLen+gotPad != len(frame) {
 			t.Fatalf("n=%d: DecodeLength = (%d, %d) for a %d-byte frame", n, gotLen, gotPad, len(frame))
 		}
-		if !bytes.Equal(frame[LengthFieldBytes:][:n], payload) || !allZero(frame[LengthFieldBytes+n:]) {
+		if !bytes.Equal(frame[LengthFieldBytes:][:n], payload) || !AllZero(frame[LengthFieldBytes+n:]) {
 			t.Fatalf("n=%d: frame %x does not hold the payload and zero padding", n, frame)
 		}
 	}

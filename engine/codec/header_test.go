@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"testing"
 )
@@ -26,3 +27,24 @@ func TestHeaderGolden(t *testing.T) {
 // got16crc stands for the 8 hex digits of the checksum, which the test
 // does not pin (the round trip checks it).
 const got16crc = "xxxxxxxx"
+
+// TestHeaderMaxTsBefore: a header with a max ts before it carries it in a
+// 16-byte body and walks back; a 16-byte body holding 0 is not the
+// canonical encoding and is refused.
+func TestHeaderMaxTsBefore(t *testing.T) {
+	h := Record{Type: TypeHeader, Header: Header{StartLSN: 4096, MaxTsBefore: 777}}
+	frame := EncodeRecord(nil, &h)
+	if len(frame) != LengthFieldBytes+PayloadHeaderBytes+16 {
+		t.Fatalf("frame of %d bytes, want a 16-byte body", len(frame))
+	}
+	var back Record
+	if err := DecodeRecord(frame[LengthFieldBytes:], &back); err != nil || back.Header != h.Header {
+		t.Fatalf("decoded %+v, %v", back.Header, err)
+	}
+	payload := append([]byte(nil), frame[LengthFieldBytes:]...)
+	clear(payload[PayloadHeaderBytes+8:])
+	binary.LittleEndian.PutUint32(payload, checksum(payload[crcBytes:]))
+	if err := DecodeRecord(payload, &back); err == nil {
+		t.Fatal("a 16-byte header body holding 0 decoded")
+	}
+}

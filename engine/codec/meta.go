@@ -7,10 +7,11 @@ import (
 
 // Meta layout. Wire format: never change.
 const (
-	// MetaBytes is the size of an encoded format-1 meta object.
-	MetaBytes = 32
+	// MetaBytes is the size of an encoded format-2 meta object.
+	MetaBytes = 48
 	// MetaFormat is the meta layout version this package writes and reads.
-	MetaFormat = 1
+	// Format 1 (32 bytes, no LSNs) is refused as unsupported.
+	MetaFormat = 2
 	// MetaMagic opens every meta object, so a meta is never mistaken for a
 	// log file or another object.
 	MetaMagic = "RDMT"
@@ -21,6 +22,8 @@ const (
 	metaVersionOff    = 12 // uint32 LE
 	metaCheckpointOff = 16 // uint64 LE
 	metaResolvedOff   = 24 // uint64 LE
+	metaRowLSNOff     = 32 // uint64 LE
+	metaDDLLSNOff     = 40 // uint64 LE
 	metaHeaderBytes   = 9  // magic, crc32c and format: enough to read the format
 )
 
@@ -41,6 +44,10 @@ type Meta struct {
 	// Version is the record version of the log the meta describes
 	// (MetaVersion today), as TiCDC's LogMeta.Version.
 	Version uint32
+	// RowLSN and DDLLSN are the LSNs (end of the last record) up to which
+	// the row and DDL logs of the capture that wrote the meta were durable
+	// when it was written: a log that ends below them lost synced records.
+	RowLSN, DDLLSN uint64
 }
 
 // EncodeMeta appends m's encoding, MetaBytes long, to dst and returns the
@@ -52,6 +59,8 @@ func EncodeMeta(dst []byte, m Meta) []byte {
 	dst = binary.LittleEndian.AppendUint32(dst, m.Version)
 	dst = binary.LittleEndian.AppendUint64(dst, m.CheckpointTs)
 	dst = binary.LittleEndian.AppendUint64(dst, m.ResolvedTs)
+	dst = binary.LittleEndian.AppendUint64(dst, m.RowLSN)
+	dst = binary.LittleEndian.AppendUint64(dst, m.DDLLSN)
 	b := dst[start:]
 	binary.LittleEndian.PutUint32(b[metaCRCOff:], checksum(b[metaFormatOff:]))
 	return dst
@@ -69,6 +78,8 @@ func DecodeMeta(b []byte) (Meta, error) {
 		CheckpointTs: binary.LittleEndian.Uint64(b[metaCheckpointOff:]),
 		ResolvedTs:   binary.LittleEndian.Uint64(b[metaResolvedOff:]),
 		Version:      binary.LittleEndian.Uint32(b[metaVersionOff:]),
+		RowLSN:       binary.LittleEndian.Uint64(b[metaRowLSNOff:]),
+		DDLLSN:       binary.LittleEndian.Uint64(b[metaDDLLSNOff:]),
 	}, nil
 }
 
@@ -85,7 +96,7 @@ func checkMeta(b []byte) string {
 		return fmt.Sprintf("unsupported meta format %d", b[metaFormatOff])
 	case len(b) != MetaBytes:
 		return fmt.Sprintf("%d bytes, want %d", len(b), MetaBytes)
-	case !allZero(b[metaReservedOff:metaVersionOff]):
+	case !AllZero(b[metaReservedOff:metaVersionOff]):
 		return "reserved bytes are not zero"
 	}
 	return ""

@@ -9,17 +9,19 @@ import (
 )
 
 // TestMetaGolden pins the meta layout. The checksum was cross-checked with an
-// independent bitwise CRC-32C over bytes 8..31.
+// independent bitwise CRC-32C over bytes 8..47.
 func TestMetaGolden(t *testing.T) {
-	m := Meta{CheckpointTs: 100, ResolvedTs: 200, Version: MetaVersion}
+	m := Meta{CheckpointTs: 100, ResolvedTs: 200, Version: MetaVersion, RowLSN: 4096, DDLLSN: 80}
 	want := goldenHex(
 		"52 44 4d 54",             // magic "RDMT"
-		"38 df 1d d7",             // crc32c 0xd71ddf38 (LE) over bytes 8..31
-		"01",                      // format 1
+		"25 16 27 cd",             // crc32c 0xcd271625 (LE) over bytes 8..47 (independent bitwise CRC-32C)
+		"02",                      // format 2
 		"00 00 00",                // reserved
 		"01 00 00 00",             // version 1 (uint32 LE)
 		"64 00 00 00 00 00 00 00", // checkpointTs 100
 		"c8 00 00 00 00 00 00 00", // resolvedTs 200
+		"00 10 00 00 00 00 00 00", // rowLSN 4096
+		"50 00 00 00 00 00 00 00", // ddlLSN 80
 	)
 	got := EncodeMeta(nil, m)
 	if !bytes.Equal(got, want) {
@@ -47,9 +49,9 @@ func TestDecodeMetaErrors(t *testing.T) {
 		{"short", good[:8], "8 bytes, shorter"},
 		{"magic", edit(func(b []byte) []byte { b[0] = 'X'; return b }), `bad magic "XDMT"`},
 		{"checksum", edit(func(b []byte) []byte { b[20] ^= 4; return b }), "checksum mismatch"},
-		{"cut", good[:31], "checksum mismatch"},
-		{"format", edit(func(b []byte) []byte { b[metaFormatOff] = 2; return resealMeta(b) }), "unsupported meta format 2"},
-		{"long", edit(func(b []byte) []byte { return resealMeta(append(b, 0)) }), "33 bytes, want 32"},
+		{"cut", good[:47], "checksum mismatch"},
+		{"format", edit(func(b []byte) []byte { b[metaFormatOff] = 1; return resealMeta(b) }), "unsupported meta format 1"},
+		{"long", edit(func(b []byte) []byte { return resealMeta(append(b, 0)) }), "49 bytes, want 48"},
 		{"reserved", edit(func(b []byte) []byte { b[10] = 1; return resealMeta(b) }), "reserved bytes are not zero"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

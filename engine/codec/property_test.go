@@ -94,7 +94,7 @@ func TestPropertyMetaRoundTrip(t *testing.T) {
 	props := gopter.NewProperties(propertyParams())
 	props.Property("DecodeMeta(EncodeMeta(m)) == m; any flipped bit is caught", prop.ForAll(
 		func(ckpt, resolved uint64, version uint32, bit int) bool {
-			m := Meta{CheckpointTs: ckpt, ResolvedTs: resolved, Version: version}
+			m := Meta{CheckpointTs: ckpt, ResolvedTs: resolved, Version: version, RowLSN: ckpt ^ resolved, DDLLSN: resolved / 3}
 			b := EncodeMeta(nil, m)
 			got, err := DecodeMeta(b)
 			if err != nil || got != m || len(b) != MetaBytes {

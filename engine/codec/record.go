@@ -95,10 +95,16 @@ const (
 
 // Header is the first record of every log file: where the file starts in
 // its log stream, so recovery restores the LSN even after older files were
-// collected. Body: startLSN 8B LE.
+// collected, and the greatest commit ts before it, so a reader can tell a
+// range GC may have collected from one it may not. Body: startLSN 8B LE,
+// then maxTsBefore 8B LE only when it is not 0 (one encoding per header).
 type Header struct {
 	// StartLSN is the stream position of the file's first data record.
 	StartLSN uint64
+	// MaxTsBefore is the greatest commit ts of any record earlier in the
+	// stream (0 when none): if it is below the checkpoint, nothing before
+	// the file is needed for apply.
+	MaxTsBefore uint64
 }
 
 // Record is one decoded log record: a Row when Type is TypeRow, a DDL when

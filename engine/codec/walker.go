@@ -25,12 +25,15 @@ const DefaultSectorBytes = 512
 // reads data only and is not safe for concurrent use.
 type Walker struct {
 	name        string
+	format      Format
 	data        []byte
 	sectorBytes int
-	off         int // start of the current record's frame
-	next        int // start of the next frame; the valid length so far
+	off         int  // start of the current record's frame
+	next        int  // start of the next frame; the valid length so far
+	sealed      bool // every bad frame is corruption (NewSealedWalker)
 	rec         Record
 	err         error
+	errOff      int // where the corruption in err starts
 	torn        error
 	done        bool
 }
@@ -39,10 +42,24 @@ type Walker struct {
 // called name (used in error messages only). sectorBytes is the disk's
 // sector size for the torn-write check; 0 or less means DefaultSectorBytes.
 func NewWalker(name string, data []byte, sectorBytes int) *Walker {
+	return NewFormatWalker(name, data, sectorBytes, false, Native)
+}
+
+// NewFormatWalker returns a Walker over data whose payloads are in format
+// f; sealed says whether the file is sealed (see NewSealedWalker).
+func NewFormatWalker(name string, data []byte, sectorBytes int, sealed bool, f Format) *Walker {
 	if sectorBytes <= 0 {
 		sectorBytes = DefaultSectorBytes
 	}
-	return &Walker{name: name, data: data, sectorBytes: sectorBytes}
+	return &Walker{name: name, format: f, data: data, sectorBytes: sectorBytes, sealed: sealed}
+}
+
+// NewSealedWalker returns a Walker over a sealed file's data: one that was
+// synced whole before it was renamed to its final name (or uploaded as one
+// atomic object), so no crash can have torn it. Every bad frame in it is
+// corruption, wherever it lies and whatever bytes follow it.
+func NewSealedWalker(name string, data []byte, sectorBytes int) *Walker {
+	return NewFormatWalker(name, data, sectorBytes, true, Native)
 }
 
 // Next reads the next record and reports whether there is one. When it
@@ -56,12 +73,12 @@ func (w *Walker) Next() bool {
 		w.done = true
 		return false
 	}
-	f := checkFrame(w.data, off)
+	f := w.checkFrame(off)
 	if f.fault == "" {
-		if reason := decodeBody(f.payload, &w.rec); reason != "" {
-			// The checksum holds, so these are the bytes a writer wrote.
+		if reason := w.format.Decode(f.payload, &w.rec); reason != "" {
+			// Verified, so these are the bytes a writer wrote.
 			w.done = true
-			w.err = w.newError(ErrCorrupt, off, reason)
+			w.err, w.errOff = w.newError(ErrCorrupt, off, reason), off
 			return false
 		}
 		w.off, w.next = off, off+f.size
@@ -73,21 +90,47 @@ func (w *Walker) Next() bool {
 }
 
 // classify decides whether the bad frame f at off is a torn tail or
-// corruption, and records the outcome.
+// corruption, and records the outcome. In a sealed file it is always
+// corruption. In an open file it is corruption when a frame with a valid
+// checksum starts anywhere after it, zeros or not (a user's all-zero
+// column looks like a lost sector, yet the frames behind it were written,
+// and maybe synced); only when nothing valid follows is it a torn tail.
 func (w *Walker) classify(off int, f frameCheck) {
-	if z, ok := w.zeroSector(off, off+f.extent); ok {
-		w.torn = w.newError(ErrTornTail, off, fmt.Sprintf("%s; sector at offset %d is all zero", f.fault, z))
+	if w.sealed {
+		w.err, w.errOff = w.newError(ErrCorrupt, off, f.fault+"; the file is sealed (synced whole before it was named), so no crash tore it"), off
 		return
 	}
 	if q, ok := w.validFrameAfter(off); ok {
-		w.err = w.newError(ErrCorrupt, off, fmt.Sprintf("%s; a valid frame follows at offset %d", f.fault, q))
+		w.err, w.errOff = w.newError(ErrCorrupt, off, fmt.Sprintf("%s; a valid frame follows at offset %d", f.fault, q)), off
 		return
 	}
 	reason := f.fault
-	if allZero(w.data[off:]) {
+	if AllZero(w.data[off:]) {
 		reason = "zeroed tail"
+	} else if z, ok := w.zeroSector(off, off+f.extent); ok {
+		reason = fmt.Sprintf("%s; sector at offset %d is all zero", f.fault, z)
 	}
 	w.torn = w.newError(ErrTornTail, off, reason)
+}
+
+// AtStake says what a corruption puts at risk: the records from the bad
+// frame to the end of the data (the bad frame counts as one, plus every
+// frame with a valid checksum found after it), and those bytes. It is 0, 0
+// unless Err is set.
+func (w *Walker) AtStake() (records int, bytes int64) {
+	if w.err == nil {
+		return 0, 0
+	}
+	records = 1
+	for q := w.errOff; ; {
+		next, ok := w.validFrameAfter(q)
+		if !ok {
+			break
+		}
+		records++
+		q = next + w.checkFrame(next).size - FrameAlignBytes
+	}
+	return records, int64(len(w.data) - w.errOff)
 }
 
 func (w *Walker) newError(class error, off int, reason string) *Error {
@@ -130,9 +173,10 @@ type frameCheck struct {
 }
 
 // checkFrame checks the frame at off: its length field, that it fits in
-// data, its zero padding and its payload checksum. It does not decode the
-// body.
-func checkFrame(data []byte, off int) frameCheck {
+// the data, its zero padding and that its payload verifies (a checksum, or
+// for a format without one a decode).
+func (w *Walker) checkFrame(off int) frameCheck {
+	data := w.data
 	left := len(data) - off
 	if left < LengthFieldBytes {
 		return frameCheck{extent: left, fault: fmt.Sprintf("length field cut short at %d bytes", left)}
@@ -148,11 +192,11 @@ func checkFrame(data []byte, off int) frameCheck {
 	}
 	size := LengthFieldBytes + n + pad
 	frame := data[off : off+size]
-	if !allZero(frame[LengthFieldBytes+n:]) {
+	if !AllZero(frame[LengthFieldBytes+n:]) {
 		return frameCheck{extent: size, fault: "padding is not zero"}
 	}
 	payload := frame[LengthFieldBytes : LengthFieldBytes+n]
-	if reason := checkPayload(payload); reason != "" {
+	if reason := w.format.Verify(payload); reason != "" {
 		return frameCheck{extent: size, fault: reason}
 	}
 	return frameCheck{payload: payload, size: size, extent: size}
@@ -170,7 +214,7 @@ func lengthFault(err error) string {
 func (w *Walker) zeroSector(from, to int) (int, bool) {
 	to = min(to, len(w.data))
 	for s := from - from%w.sectorBytes; s < to; s += w.sectorBytes {
-		if allZero(w.data[s:min(s+w.sectorBytes, len(w.data))]) {
+		if AllZero(w.data[s:min(s+w.sectorBytes, len(w.data))]) {
 			return s, true
 		}
 	}
@@ -181,24 +225,19 @@ func (w *Walker) zeroSector(from, to int) (int, bool) {
 // with a valid checksum starts. A cheap look at the header skips most
 // offsets before any checksum is computed.
 func (w *Walker) validFrameAfter(off int) (int, bool) {
-	minFrame := LengthFieldBytes + PayloadHeaderBytes
-	for q := off + FrameAlignBytes; q+minFrame <= len(w.data); q += FrameAlignBytes {
-		h := w.data[q+LengthFieldBytes:]
-		if h[versionOff] != RecordVersion || h[reservedOff] != 0 || h[reservedOff+1] != 0 {
+	for q := off + FrameAlignBytes; q+LengthFieldBytes < len(w.data); q += FrameAlignBytes {
+		if !w.format.Plausible(w.data[q+LengthFieldBytes:]) {
 			continue
 		}
-		if t := RecordType(h[typeOff]); t != TypeRow && t != TypeDDL && t != TypeHeader {
-			continue
-		}
-		if checkFrame(w.data, q).fault == "" {
+		if w.checkFrame(q).fault == "" {
 			return q, true
 		}
 	}
 	return 0, false
 }
 
-// allZero reports whether every byte of b is zero.
-func allZero(b []byte) bool {
+// AllZero reports whether every byte of b is zero.
+func AllZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {
 			return false
@@ -206,3 +245,35 @@ func allZero(b []byte) bool {
 	}
 	return true
 }
+
+// Format is a payload format a Walker reads inside the frames.
+type Format interface {
+	// Plausible is a cheap first look at the bytes after a length field
+	// (at least one byte, maybe fewer than a payload): false rules the
+	// frame out before Verify runs.
+	Plausible(payload []byte) bool
+	// Verify returns why a payload is not one a writer wrote, or "": a
+	// checksum check, or for a format without one a whole decode.
+	Verify(payload []byte) string
+	// Decode decodes a verified payload into r, returning why it does not
+	// decode, or "" (see DecodeRecord for how r's memory is reused).
+	Decode(payload []byte, r *Record) string
+}
+
+// Native is this package's payload format: a CRC-32C header, then the body.
+var Native Format = nativeFormat{}
+
+type nativeFormat struct{}
+
+// Plausible checks the version, record type and reserved bytes of the
+// payload header.
+func (nativeFormat) Plausible(h []byte) bool {
+	if len(h) < PayloadHeaderBytes || h[versionOff] != RecordVersion || h[reservedOff] != 0 || h[reservedOff+1] != 0 {
+		return false
+	}
+	t := RecordType(h[typeOff])
+	return t == TypeRow || t == TypeDDL || t == TypeHeader
+}
+
+func (nativeFormat) Verify(p []byte) string            { return checkPayload(p) }
+func (nativeFormat) Decode(p []byte, r *Record) string { return decodeBody(p, r) }

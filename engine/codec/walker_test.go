@@ -95,9 +95,11 @@ func TestWalkerZeroSectorInLastFrame(t *testing.T) {
 	}
 }
 
-// TestWalkerZeroSectorBeforeValidFrames pins a documented limit: a frame
-// touching an all-zero sector is a torn tail even when valid frames follow
-// (a crash may write later sectors and drop an earlier one).
+// TestWalkerZeroSectorBeforeValidFrames: a frame touching an all-zero
+// sector with valid frames behind it is corruption, not a torn tail: the
+// frames behind it were written (and maybe synced), so zeros decide
+// nothing while a valid frame follows. AtStake counts the damaged frame
+// and every valid one after it.
 func TestWalkerZeroSectorBeforeValidFrames(t *testing.T) {
 	recs := testRecords(10)
 	data, offsets := encodeLog(recs)
@@ -109,10 +111,72 @@ func TestWalkerZeroSectorBeforeValidFrames(t *testing.T) {
 	for first < len(offsets) && offsets[first]+RecordFrameSize(&recs[first]) <= s {
 		first++
 	}
-	res := walk("hole.log", torn, testSectorBytes)
-	wantTorn(t, res, first, offsets[first])
-	if w := NewWalker("hole.log", torn, testSectorBytes); !drain(w) || !strings.Contains(w.TornCause().Error(), "is all zero") {
-		t.Fatalf("TornCause = %v want a zero sector", w.TornCause())
+	wantCorrupt(t, walk("hole.log", torn, testSectorBytes), first, offsets[first])
+	w := NewWalker("hole.log", torn, testSectorBytes)
+	drain(w)
+	last := first
+	for last < len(offsets) && offsets[last] < s+testSectorBytes {
+		last++
+	}
+	if n, b := w.AtStake(); n != 1+len(recs)-last || b != int64(len(torn)-offsets[first]) {
+		t.Fatalf("AtStake = %d records, %d bytes; want %d records, %d bytes", n, b, 1+len(recs)-last, len(torn)-offsets[first])
+	}
+}
+
+// TestSealedWalkerEveryBadFrameIsCorrupt: in a sealed file the damage that
+// reads as a torn tail in an open one (a flipped byte in the last record,
+// a zeroed last sector, a cut, a zeroed first sector) is corruption.
+func TestSealedWalkerEveryBadFrameIsCorrupt(t *testing.T) {
+	recs := testRecords(10)
+	data, offsets := encodeLog(recs)
+	last := offsets[len(offsets)-1]
+	damage := map[string]func([]byte) []byte{
+		"flip in last record": func(b []byte) []byte { b[last+20] ^= 0x10; return b },
+		"last sector zeroed":  func(b []byte) []byte { clear(b[len(b)-len(b)%testSectorBytes:]); return b },
+		"cut in last record":  func(b []byte) []byte { return b[:last+12] },
+		"first sector zeroed": func(b []byte) []byte { clear(b[:testSectorBytes]); return b },
+	}
+	for name, f := range damage {
+		bad := f(bytes.Clone(data))
+		open := walk("open.log", bad, testSectorBytes)
+		w := NewSealedWalker("sealed.log", bad, testSectorBytes)
+		n := 0
+		for w.Next() {
+			n++
+		}
+		if !errors.Is(w.Err(), ErrCorrupt) || w.Torn() || w.ValidBytes() != open.valid || n != len(open.recs) {
+			t.Errorf("%s: sealed walk = %d records, valid %d, torn %v, err %v; want corrupt at %d", name, n, w.ValidBytes(), w.Torn(), w.Err(), open.valid)
+		}
+		if k, _ := w.AtStake(); k < 1 {
+			t.Errorf("%s: AtStake = %d records, want at least the damaged one", name, k)
+		}
+	}
+	w := NewSealedWalker("clean.log", data, testSectorBytes)
+	for w.Next() {
+	}
+	if w.Err() != nil || w.Torn() || w.ValidBytes() != int64(len(data)) {
+		t.Fatalf("clean sealed walk: err %v torn %v valid %d", w.Err(), w.Torn(), w.ValidBytes())
+	}
+}
+
+// TestWalkerZeroColumnPlusFlip: a user's row whose column is 2 KiB of
+// zeros, with one bit flipped elsewhere in it, is followed by acknowledged
+// rows: corruption in an open file too, never a torn tail.
+func TestWalkerZeroColumnPlusFlip(t *testing.T) {
+	var recs []Record
+	for i := range 40 {
+		row := Row{TableID: 1, Key: []byte(strconv.Itoa(i)), Op: OpInsert, StartTs: uint64(i), CommitTs: uint64(i + 1),
+			Columns: [][]byte{make([]byte, 2048)}}
+		recs = append(recs, rowRecord(row))
+	}
+	data, offsets := encodeLog(recs)
+	bad := bytes.Clone(data)
+	bad[offsets[10]+12] ^= 1
+	wantCorrupt(t, walk("zeros.log", bad, testSectorBytes), 10, offsets[10])
+	w := NewWalker("zeros.log", bad, testSectorBytes)
+	drain(w)
+	if n, _ := w.AtStake(); n != 30 {
+		t.Fatalf("AtStake = %d records, want 30 (the damaged row and the 29 after it)", n)
 	}
 }
 

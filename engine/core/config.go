@@ -78,6 +78,54 @@ func (b Backend) String() string {
 	return "file"
 }
 
+// Format is a log's on-disk format.
+type Format uint8
+
+// The formats.
+const (
+	// FormatRedosim is this engine's own: CRC-32C checksummed payloads, a
+	// header with its start LSN in every file, a meta carrying the durable
+	// LSNs. Any damage to synced data is detected.
+	FormatRedosim Format = iota + 1
+	// FormatTiCDC is TiCDC's (engine/ticdc): msgpack RedoLog payloads with
+	// no checksum, no file headers, LogMeta metas, V1/V2 names. A reader
+	// can tell a torn tail only by a payload that does not decode, and
+	// cannot tell a missing file at all.
+	FormatTiCDC
+)
+
+// String returns "redosim" or "ticdc".
+func (f Format) String() string {
+	if f == FormatTiCDC {
+		return "ticdc"
+	}
+	return "redosim"
+}
+
+// ParseFormat reads a format name: redosim or ticdc.
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "redosim":
+		return FormatRedosim, nil
+	case "ticdc":
+		return FormatTiCDC, nil
+	}
+	return 0, fmt.Errorf("engine/core: unknown log format %q (redosim, ticdc)", s)
+}
+
+// Compression is how objects are compressed.
+type Compression uint8
+
+// The compressions.
+const (
+	CompressionNone Compression = iota
+	CompressionLZ4
+)
+
+// DefaultKeyspace is TiCDC's default keyspace: log names omit it (the V1
+// layout), meta names carry it.
+const DefaultKeyspace = "default"
+
 // Config configures an Engine. Zero values take the documented defaults.
 type Config struct {
 	// CaptureID and Changefeed name the files; they must not contain "_".
@@ -85,6 +133,16 @@ type Config struct {
 	CaptureID, Changefeed string
 	// Backend is where files land. Default BackendFile.
 	Backend Backend
+	// Format is the on-disk format. Default FormatRedosim.
+	Format Format
+	// Compression is CompressionLZ4 to upload each object as one LZ4
+	// frame (TiCDC's compression = "lz4"). It needs FormatTiCDC and
+	// BackendObject. Default CompressionNone.
+	Compression Compression
+	// Keyspace is the TiCDC keyspace in FormatTiCDC names: with
+	// DefaultKeyspace (the default) logs take the V1 layout, with any
+	// other the V2 one. It must not contain "_". Unused by FormatRedosim.
+	Keyspace string
 	// Policy is the row log's flush policy. Default PolicyInterval. The DDL
 	// log always uses PolicyCommit: each DDL is written and synced alone.
 	Policy Policy
@@ -152,6 +210,24 @@ func (c *Config) validate() error {
 	if c.Backend == 0 {
 		c.Backend = BackendFile
 	}
+	if c.Format == 0 {
+		c.Format = FormatRedosim
+	}
+	if c.Format > FormatTiCDC {
+		return fmt.Errorf("%w: unknown format %d", ErrConfig, c.Format)
+	}
+	if c.Keyspace == "" {
+		c.Keyspace = DefaultKeyspace
+	}
+	if c.Compression > CompressionLZ4 {
+		return fmt.Errorf("%w: unknown compression %d", ErrConfig, c.Compression)
+	}
+	if c.Compression == CompressionLZ4 && (c.Format != FormatTiCDC || c.Backend != BackendObject) {
+		return fmt.Errorf("%w: lz4 compression needs the ticdc format on the object backend (files are appended, objects uploaded whole)", ErrConfig)
+	}
+	if strings.ContainsAny(c.Keyspace, "_/") {
+		return fmt.Errorf("%w: keyspace %q must not contain '_' or '/'", ErrConfig, c.Keyspace)
+	}
 	if c.Policy == 0 {
 		c.Policy = PolicyInterval
 	}
@@ -186,4 +262,22 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: meta flush interval %v is under 1ms", ErrConfig, c.MetaFlushInterval)
 	}
 	return nil
+}
+
+// logKeyspace is the keyspace log file names carry: none (V1) but for a
+// TiCDC log outside the default keyspace.
+func (c *Config) logKeyspace() string {
+	if c.Format == FormatTiCDC && c.Keyspace != DefaultKeyspace {
+		return c.Keyspace
+	}
+	return ""
+}
+
+// metaName returns the name of a new meta file: TiCDC's layout carries
+// the keyspace.
+func (c *Config) metaName(uuid string) string {
+	if c.Format == FormatTiCDC {
+		return MetaName(c.CaptureID, c.Keyspace+"_"+c.Changefeed, uuid)
+	}
+	return MetaName(c.CaptureID, c.Changefeed, uuid)
 }

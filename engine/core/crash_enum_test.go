@@ -74,6 +74,20 @@ func intervalConfig() core.Config {
 	return c
 }
 
+// ticdcConfig writes TiCDC's format: no headers, no checksums.
+func ticdcConfig() core.Config {
+	c := enumConfig(0)
+	c.Format = core.FormatTiCDC
+	return c
+}
+
+// ticdcLZ4Config uploads each object as one LZ4 frame.
+func ticdcLZ4Config() core.Config {
+	c := ticdcConfig()
+	c.Compression = core.CompressionLZ4
+	return c
+}
+
 // enumRowID names a row; rows are compared by their full encoding.
 type enumRowID struct {
 	commitTs uint64
@@ -282,7 +296,7 @@ func (r *enumRun) recoverState(cfg core.Config, st enumState) enumVerdict {
 	for _, f := range rep.Files {
 		v.torn = v.torn || f.TornBytes > 0
 	}
-	v.metas = len(rep.MetaFiles)+len(rep.MetaUnreadable) > 1
+	v.metas = len(rep.MetaFiles)+len(rep.MetaUnfinished) > 1
 	// What recovery found; it becomes the flushed meta once the repair
 	// chain has made it durable (checked after the repair below).
 	meta := rep.Meta
@@ -324,29 +338,21 @@ func (r *enumRun) compare(t simdriver.Target, meta core.Meta, when string) []str
 }
 
 // enumScan returns every row record in the valid prefix of every log
-// file, encoded.
+// file (of either format), encoded in this engine's format.
 func enumScan(st core.Storage) (map[enumRowID][]byte, error) {
-	names, err := st.List()
+	out := map[enumRowID][]byte{}
+	a, err := core.AuditStorage(st, core.AuditOptions{SkipMetas: true, SectorBytes: 512,
+		OnRecord: func(_ *core.Audit, _ *core.FileAudit, rec *codec.Record) {
+			if rec.Type == codec.TypeRow {
+				out[enumRowID{commitTs: rec.Row.CommitTs, key: string(rec.Row.Key)}] = codec.EncodeRecord(nil, rec)
+			}
+		}})
 	if err != nil {
 		return nil, err
 	}
-	out := map[enumRowID][]byte{}
-	for _, n := range names {
-		if _, ok := core.ParseFileName(n); !ok {
-			continue
-		}
-		data, err := st.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		wk := codec.NewWalker(n, data, 512)
-		for wk.Next() {
-			if rec := wk.Record(); rec.Type == codec.TypeRow {
-				out[enumRowID{commitTs: rec.Row.CommitTs, key: string(rec.Row.Key)}] = codec.EncodeRecord(nil, rec)
-			}
-		}
-		if err := wk.Err(); err != nil {
-			return nil, err
+	for _, f := range a.Files {
+		if f.State == core.FileCorrupt {
+			return nil, fmt.Errorf("%s is corrupt: %w", f.Name, a.Err("scan"))
 		}
 	}
 	return out, nil
@@ -422,6 +428,8 @@ func TestCrashStatesAtEveryPersistenceStep(t *testing.T) {
 		{name: "file-pipelined", cfg: enumConfig(2)},
 		{name: "file-interval", cfg: intervalConfig()},
 		{name: "object", cfg: enumConfig(0), object: true},
+		{name: "file-ticdc", cfg: ticdcConfig()},
+		{name: "object-ticdc-lz4", cfg: ticdcLZ4Config(), object: true},
 	}
 	for _, s := range setups {
 		t.Run(s.name, func(t *testing.T) {

@@ -12,15 +12,36 @@
 //
 // TiCDC's layout: <capture>_<changefeed>_<row|ddl>_<maxCommitTs>_<uuid>.log,
 // written as .log.tmp (named with its first commit ts), synced, then at
-// rotation (max log size) truncated to its data, synced, renamed to its
-// sealed name and the directory synced. Every file starts with a header
-// record holding the LSN of its first record, so recovery restores the LSN
-// after older files were collected. On object storage every flush uploads
-// one whole object (TiCDC's memory backend). The meta is a small
-// checksummed file written under a fresh name, synced, the directory
-// synced, then the older metas removed; readers take the maximum over all
-// meta files, so a crash between the two steps is harmless. GC removes
-// sealed files whose max commit ts is below the meta checkpoint.
+// rotation (max log size) or a clean stop (Seal) truncated to its data,
+// synced, renamed to its sealed name and the directory synced. Every file
+// starts with a header record holding the LSN of its first record, so
+// recovery restores the LSN after older files were collected, and the
+// files of a stream must cover its LSNs without a gap. On object storage
+// every flush uploads one whole object (TiCDC's memory backend). The meta
+// is a small checksummed file carrying the checkpoint and resolved ts, the
+// record version and the durable LSNs of the owner's row and DDL logs;
+// it is written as .mtmp, synced, renamed under a fresh name, the
+// directory synced, then the older metas removed; readers take the maximum
+// over all meta files, so a crash between the two steps is harmless. GC
+// removes the oldest sealed files whose max commit ts is below the meta
+// checkpoint, never the newest one.
+//
+// With Config.Format = FormatTiCDC the engine writes TiCDC's format
+// instead (engine/ticdc): msgpack payloads without checksums, no file
+// headers (so no LSN checks), LogMeta metas named with the keyspace.
+//
+// # Damage
+//
+// A sealed file and a .meta file were synced whole before they got their
+// names, so no crash can tear them: any bad frame in them is corruption.
+// In an open file only a bad frame with nothing valid after it is a torn
+// tail. A gap in a stream's LSNs is a missing file, unless every record
+// before it is below the checkpoint (each header carries the greatest
+// commit ts before its file): GC, or an upload that landed after a
+// restarted capture's recovery, leaves such gaps and they lose nothing. A
+// log ending below the LSN its meta promises lost synced records. AuditStorage finds all of
+// these; Recover refuses to open on any (a *DamageError naming each file,
+// offset and the records at stake), and changes nothing.
 //
 // # Acknowledgement semantics
 //
@@ -41,13 +62,16 @@
 // and nothing more is acknowledged. An fsync that reports EIO may have
 // dropped dirty pages as clean while readers still see them (fsyncgate),
 // so no later success can prove them durable; the engine does not retry.
-// Recovery after a restart reads every file to its longest valid prefix
-// (a torn tail ends it; corruption inside it is an error naming file and
-// offset), then its repair chain rewrites what it keeps, file by file and
-// meta by meta, truncates torn tails, syncs and seals open files: rewriting
-// rather than only syncing makes durable even pages an earlier failed
-// fsync dropped. The recovered meta counts as flushed only once the repair
-// succeeded (Recovering reports the window).
+// Recovery after a restart audits the directory (see Damage), then its
+// repair chain rewrites what it keeps of each open file, file by file
+// and meta by meta, truncates torn tails, syncs and seals open files, and
+// removes only what a crash provably left empty (open files with no
+// record, unfinished .mtmp files of this capture); files of other
+// captures, changefeeds and formats are never touched. Rewriting rather
+// than only syncing makes durable even pages an earlier failed fsync
+// dropped. The recovered meta counts as flushed only once the repair
+// succeeded (Recovering reports the window); a failed repair issues
+// nothing more.
 //
 // Usage:
 //

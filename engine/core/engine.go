@@ -92,6 +92,19 @@ func (e *Engine) Recovering() bool {
 // Flush asks for a row-log flush at the next Ready, whatever the policy.
 func (e *Engine) Flush() { e.row.flushWanted = true }
 
+// Seal asks for a clean stop's seal at the next Ready: each log's open
+// file is flushed, synced, renamed to its sealed name and the directory
+// synced, as at rotation, so a cleanly closed log has no .tmp file and
+// the next open repairs nothing. Appends after Seal start new files.
+func (e *Engine) Seal() {
+	e.row.seal()
+	e.ddl.seal()
+}
+
+// Sealed reports whether both logs have no open file, nothing buffered and
+// no chain in flight: what a clean stop waits for after Seal.
+func (e *Engine) Sealed() bool { return e.row.idleSealed() && e.ddl.idleSealed() }
+
 // FlushMeta makes the meta due at the next Ready, whatever the interval.
 func (e *Engine) FlushMeta() { e.meta.due = true }
 
@@ -126,7 +139,9 @@ func (e *Engine) Ready() []Chain {
 		e.repairing = true
 		return out
 	}
-	if e.repairing {
+	if e.repairing || e.repairErr != nil {
+		// A failed repair proves nothing durable: issue nothing more (the
+		// meta would promise LSNs the repair never synced).
 		return nil
 	}
 	var out []Chain
@@ -142,7 +157,7 @@ func (e *Engine) Ready() []Chain {
 			out = append(out, Chain{ID: id, Stream: s.typ, Ops: ops})
 		}
 	}
-	if ops := e.meta.ready(e.collect); ops != nil {
+	if ops := e.meta.ready(e.collect, e.row.syncedLSN, e.ddl.syncedLSN); ops != nil {
 		e.nextChain++
 		e.inflight[e.nextChain] = TypeMeta
 		out = append(out, Chain{ID: e.nextChain, Stream: TypeMeta, Ops: ops})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/ticdc"
 	"github.com/redosim/redosim/sim/vtime"
 )
 
@@ -59,6 +60,9 @@ type streamLog struct {
 	policy  Policy
 	uuids   *uuidSource
 	nextLSN LSN // end of the last append
+	// maxTs is the greatest commit ts appended (or recovered) so far: the
+	// MaxTsBefore of the next file's header.
+	maxTs uint64
 	// writtenLSN, syncedLSN and ackedLSN only grow: written to the OS,
 	// durable, acknowledged under the policy.
 	writtenLSN, syncedLSN, ackedLSN LSN
@@ -86,6 +90,9 @@ type streamLog struct {
 	syncing    []*pendingChain
 	syncFile   *fileState
 	syncIssued LSN
+	// payload is the scratch a TiCDC-format record is encoded into first:
+	// its frame size depends on the encoding.
+	payload []byte
 	// Planted bugs, set only by tests (export_test.go).
 	plantAckBeforeSync bool
 	plantSkipDirSync   bool
@@ -132,18 +139,12 @@ func (l *streamLog) append(now vtime.Instant, rec *codec.Record) (LSN, error) {
 	if l.failed != nil {
 		return 0, l.failed
 	}
-	frameBytes := codec.RecordFrameSize(rec)
+	frameBytes := l.frameSize(rec)
 	if int64(frameBytes)+headerBytesMax > l.cfg.MaxLogBytes {
 		return 0, fmt.Errorf("engine/core: %s record of %d bytes exceeds max log size %d", l.typ, frameBytes, l.cfg.MaxLogBytes)
 	}
 	if l.cur != nil && l.cur.records > 0 && l.cur.sizeBytes+int64(frameBytes) > l.cfg.MaxLogBytes {
-		l.cur.sealing = true
-		l.flushWanted = true
-		if len(l.segs) == 0 || l.segs[len(l.segs)-1].file != l.cur {
-			// Its data already went out: an empty segment carries the seal.
-			l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN})
-		}
-		l.cur = nil
+		l.seal() // rotation
 	}
 	if l.cur == nil {
 		l.openFile(rec.CommitTs())
@@ -155,7 +156,7 @@ func (l *streamLog) append(now vtime.Instant, rec *codec.Record) (LSN, error) {
 	}
 	seg := l.segs[len(l.segs)-1]
 	// Encode straight into the segment: no scratch copy.
-	seg.data = codec.EncodeRecord(seg.data, rec)
+	seg.data = l.encode(seg.data, rec)
 	l.pendingBytes += frameBytes
 	f := l.cur
 	f.sizeBytes += int64(frameBytes)
@@ -165,6 +166,7 @@ func (l *streamLog) append(now vtime.Instant, rec *codec.Record) (LSN, error) {
 		f.minTs = ts
 	}
 	f.maxTs = max(f.maxTs, ts)
+	l.maxTs = max(l.maxTs, ts)
 	l.nextLSN += LSN(frameBytes)
 	seg.endLSN = l.nextLSN
 	l.stats.Appends++
@@ -216,12 +218,15 @@ func (l *streamLog) recycle(bufs [][]byte) {
 // segment for it that begins with the file header.
 func (l *streamLog) openFile(ts uint64) {
 	f := &fileState{
-		name: FileName{CaptureID: l.cfg.CaptureID, Changefeed: l.cfg.Changefeed,
+		name: FileName{CaptureID: l.cfg.CaptureID, Keyspace: l.cfg.logKeyspace(), Changefeed: l.cfg.Changefeed,
 			Type: l.typ, Ts: ts, UUID: l.uuids.next(), Tmp: true},
 		startLSN: l.nextLSN,
 	}
-	hdr := codec.Record{Type: codec.TypeHeader, Header: codec.Header{StartLSN: uint64(l.nextLSN)}}
-	data := codec.EncodeRecord(l.segBuf(), &hdr)
+	data := l.segBuf()
+	if l.cfg.Format != FormatTiCDC { // TiCDC's files have no header
+		hdr := codec.Record{Type: codec.TypeHeader, Header: codec.Header{StartLSN: uint64(l.nextLSN), MaxTsBefore: l.maxTs}}
+		data = codec.EncodeRecord(data, &hdr)
+	}
 	f.sizeBytes = int64(len(data))
 	l.cur = f
 	l.segs = append(l.segs, &segment{file: f, data: data, endLSN: l.nextLSN})
@@ -245,4 +250,23 @@ func (l *streamLog) deadline() (vtime.Instant, bool) {
 		return 0, false
 	}
 	return l.nextFlushAt, true
+}
+
+// frameSize returns the size of rec's frame in the log's format; for
+// FormatTiCDC it encodes rec's payload into the scratch, which encode then
+// frames.
+func (l *streamLog) frameSize(rec *codec.Record) int {
+	if l.cfg.Format == FormatTiCDC {
+		l.payload = ticdc.AppendPayload(l.payload[:0], rec)
+		return codec.FrameSize(len(l.payload))
+	}
+	return codec.RecordFrameSize(rec)
+}
+
+// encode appends rec's frame to dst; frameSize(rec) must come first.
+func (l *streamLog) encode(dst []byte, rec *codec.Record) []byte {
+	if l.cfg.Format == FormatTiCDC {
+		return codec.AppendFrame(dst, l.payload)
+	}
+	return codec.EncodeRecord(dst, rec)
 }

@@ -2,6 +2,8 @@ package core
 
 import (
 	"fmt"
+
+	"github.com/redosim/redosim/engine/ticdc"
 )
 
 // syncsOpenFile reports whether the policy syncs the file still open at
@@ -109,7 +111,18 @@ func (l *streamLog) readyObject(pc *pendingChain) []Op {
 	for _, seg := range l.segs {
 		f := seg.file
 		final := f.finalName()
-		ops = append(ops, Op{Kind: OpPut, Path: final, Data: seg.data})
+		data := seg.data
+		if l.cfg.Compression == CompressionLZ4 {
+			// One LZ4 frame over the whole object, as TiCDC's memory
+			// backend compresses each upload. Compressing bytes in
+			// memory cannot fail.
+			packed, err := ticdc.Compress(data)
+			if err != nil {
+				panic("engine/core: lz4 over a buffer: " + err.Error())
+			}
+			data = packed
+		}
+		ops = append(ops, Op{Kind: OpPut, Path: final, Data: data})
 		pc.sealed = append(pc.sealed, sealedFile{name: final, maxTs: f.maxTs})
 		pc.endLSN = seg.endLSN
 		l.stats.Puts++
@@ -165,20 +178,46 @@ func (l *streamLog) ack() {
 	}
 }
 
-// collect removes from the sealed list every file whose max commitTs is
-// below checkpointTs and returns their names: GC. A file at exactly the
-// checkpoint is kept, since a DDL at the checkpoint is still read.
+// collect removes from the sealed list the oldest files whose max
+// commitTs is below checkpointTs and returns their names: GC. A file at
+// exactly the checkpoint is kept, since a DDL at the checkpoint is still
+// read. Only a prefix in LSN order goes (a file below the checkpoint after
+// one above it waits), so the files left stay contiguous and a gap always
+// means loss; and the newest sealed file always stays, so the end LSN the
+// meta promises stays checkable.
 func (l *streamLog) collect(checkpointTs uint64) []string {
-	var gone []string
-	kept := l.sealed[:0]
-	for _, s := range l.sealed {
-		if s.maxTs < checkpointTs {
-			gone = append(gone, s.name)
-		} else {
-			kept = append(kept, s)
-		}
+	n := 0
+	for n < len(l.sealed)-1 && l.sealed[n].maxTs < checkpointTs {
+		n++
 	}
-	l.sealed = kept
+	gone := make([]string, 0, n)
+	for _, s := range l.sealed[:n] {
+		gone = append(gone, s.name)
+	}
+	l.sealed = append(l.sealed[:0], l.sealed[n:]...)
 	l.stats.FilesRemoved += uint64(len(gone))
+	if n == 0 {
+		return nil
+	}
 	return gone
+}
+
+// seal marks the open file for sealing at the next flush (Engine.Seal).
+func (l *streamLog) seal() {
+	if l.cur == nil {
+		return
+	}
+	l.cur.sealing = true
+	l.flushWanted = true
+	if len(l.segs) == 0 || l.segs[len(l.segs)-1].file != l.cur {
+		// Its data already went out: an empty segment carries the seal.
+		l.segs = append(l.segs, &segment{file: l.cur, endLSN: l.nextLSN})
+	}
+	l.cur = nil
+}
+
+// idleSealed reports whether the stream has no open file, nothing
+// buffered and no chain in flight.
+func (l *streamLog) idleSealed() bool {
+	return l.cur == nil && len(l.segs) == 0 && l.inflight == nil && len(l.writing) == 0 && len(l.syncing) == 0
 }

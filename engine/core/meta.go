@@ -1,7 +1,10 @@
 package core
 
 import (
+	"strings"
+
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/ticdc"
 	"github.com/redosim/redosim/sim/vtime"
 )
 
@@ -15,7 +18,12 @@ type Meta struct {
 
 // metaStream persists Meta after TiCDC's scheme: every MetaFlushInterval,
 // if it changed, a new uniquely named meta file (or object) is written and
-// made durable, then the previous ones are deleted. A crash between the two
+// made durable, then the previous ones are deleted. A meta file is written
+// as .mtmp, synced, renamed to .meta and the directory synced, so a
+// .meta file was whole on disk before it had its name and any damage to
+// it is corruption, never a crash; an object is one atomic PUT. The meta
+// carries the record version and the durable LSNs of this capture's row
+// and DDL logs, so a reader can tell a log shorter than the meta promises. A crash between the two
 // leaves several meta files, and a reader takes the maximum over all of
 // them, so the scheme needs no rename. GC of log files rides on the same
 // chain, after the meta that justifies it is durable.
@@ -62,7 +70,7 @@ func (m *metaStream) tick(now vtime.Instant) {
 // ready builds the meta chain: write the new meta durably, delete the old
 // metas, then the GC victims. gc is asked for victims only when a chain is
 // really issued.
-func (m *metaStream) ready(gc func(checkpointTs uint64) []string) []Op {
+func (m *metaStream) ready(gc func(checkpointTs uint64) []string, rowLSN, ddlLSN LSN) []Op {
 	if m.inflight != nil || m.failed != nil || !m.due || m.unflushed == m.flushed {
 		return nil
 	}
@@ -70,15 +78,22 @@ func (m *metaStream) ready(gc func(checkpointTs uint64) []string) []Op {
 	if m.cfg.MetaReader {
 		return m.readyGCOnly(gc)
 	}
-	name := MetaName(m.cfg.CaptureID, m.cfg.Changefeed, m.uuids.next())
-	data := codec.EncodeMeta(nil, codec.Meta{CheckpointTs: m.unflushed.CheckpointTs, ResolvedTs: m.unflushed.ResolvedTs})
+	name := m.cfg.metaName(m.uuids.next())
+	var data []byte
+	if m.cfg.Format == FormatTiCDC {
+		data = ticdc.AppendMeta(nil, codec.Meta{CheckpointTs: m.unflushed.CheckpointTs, ResolvedTs: m.unflushed.ResolvedTs})
+	} else {
+		data = codec.EncodeMeta(nil, codec.Meta{CheckpointTs: m.unflushed.CheckpointTs, ResolvedTs: m.unflushed.ResolvedTs,
+			Version: codec.MetaVersion, RowLSN: uint64(rowLSN), DDLLSN: uint64(ddlLSN)})
+	}
 	mc := &metaChain{meta: m.unflushed, name: name}
 	var ops []Op
 	if m.cfg.Backend == BackendObject {
 		ops = append(ops, Op{Kind: OpPut, Path: name, Data: data})
 	} else {
-		ops = append(ops, Op{Kind: OpCreate, Path: name}, Op{Kind: OpWrite, Path: name, Data: data},
-			Op{Kind: OpSync, Path: name}, Op{Kind: OpSyncDir})
+		tmp := strings.TrimSuffix(name, ExtMeta) + ExtMetaTmp
+		ops = append(ops, Op{Kind: OpCreate, Path: tmp}, Op{Kind: OpWrite, Path: tmp, Data: data},
+			Op{Kind: OpSync, Path: tmp}, Op{Kind: OpRename, Path: tmp, NewPath: name}, Op{Kind: OpSyncDir})
 	}
 	var victims []string
 	for _, f := range append(append([]string(nil), m.files...), gc(m.unflushed.CheckpointTs)...) {

@@ -11,16 +11,25 @@ import (
 //	<captureID>_<changefeed>_<type>_<maxCommitTs>_<uuid>.log   a sealed log
 //	<captureID>_<changefeed>_<type>_<firstCommitTs>_<uuid>.log.tmp   an open log
 //	<captureID>_<changefeed>_meta_<uuid>.meta                  a meta file
+//	<captureID>_<changefeed>_meta_<uuid>.mtmp                  a meta being written
 //
 // The type is "row" or "ddl". A parser takes the ts from the second-to-last
 // "_" field and the type from the third-to-last, so capture and changefeed
-// ids must not contain "_" (Config.validate rejects them).
+// ids must not contain "_" (Config.validate rejects them). TiCDC's V2
+// layout puts a keyspace after the capture:
+//
+//	<captureID>_<keyspace>_<changefeed>_<type>_<maxCommitTs>_<uuid>.log
+//	<captureID>_<keyspace>_<changefeed>_meta_<uuid>.meta   (always, in TiCDC's format)
 
 // Name extensions.
 const (
 	ExtLog  = ".log"
 	ExtTmp  = ".log.tmp"
 	ExtMeta = ".meta"
+	// ExtMetaTmp is a meta file being written: synced, then renamed to
+	// .meta, so a .meta file was whole on disk before it had its name.
+	// TiCDC's own temporary meta extension: its reader skips it.
+	ExtMetaTmp = ".mtmp"
 )
 
 // Log types.
@@ -33,6 +42,7 @@ const (
 // FileName is a parsed log file name.
 type FileName struct {
 	CaptureID  string
+	Keyspace   string // "" in the V1 layout
 	Changefeed string
 	Type       string // TypeRow or TypeDDL
 	Ts         uint64 // max commitTs for a sealed log, first commitTs for an open one
@@ -45,6 +55,9 @@ func (f FileName) String() string {
 	ext := ExtLog
 	if f.Tmp {
 		ext = ExtTmp
+	}
+	if f.Keyspace != "" {
+		return fmt.Sprintf("%s_%s_%s_%s_%d_%s%s", f.CaptureID, f.Keyspace, f.Changefeed, f.Type, f.Ts, f.UUID, ext)
 	}
 	return fmt.Sprintf("%s_%s_%s_%d_%s%s", f.CaptureID, f.Changefeed, f.Type, f.Ts, f.UUID, ext)
 }
@@ -75,7 +88,10 @@ func ParseFileName(name string) (FileName, bool) {
 	if f.Type != TypeRow && f.Type != TypeDDL {
 		return f, false
 	}
-	f.CaptureID, f.Changefeed = parts[0], strings.Join(parts[1:n-3], "_")
+	f.CaptureID, f.Changefeed = parts[0], parts[1]
+	if n > 5 {
+		f.Keyspace, f.Changefeed = parts[1], strings.Join(parts[2:n-3], "_")
+	}
 	return f, true
 }
 
@@ -84,9 +100,45 @@ func MetaName(captureID, changefeed, uuid string) string {
 	return fmt.Sprintf("%s_%s_%s_%s%s", captureID, changefeed, TypeMeta, uuid, ExtMeta)
 }
 
-// IsMetaName reports whether name is a meta file name.
+// IsMetaName reports whether name is a meta file name (.meta, not a
+// .mtmp being written).
 func IsMetaName(name string) bool {
-	return strings.HasSuffix(name, ExtMeta) && strings.Contains(name, "_"+TypeMeta+"_")
+	mn, ok := ParseMetaName(name)
+	return ok && !mn.Tmp
+}
+
+// MetaFileName is a parsed meta file name.
+type MetaFileName struct {
+	CaptureID  string
+	Keyspace   string // "" in this engine's layout
+	Changefeed string
+	UUID       string
+	Tmp        bool // a .mtmp being written
+}
+
+// ParseMetaName parses a meta file name, .meta or .mtmp; ok is false
+// for anything else.
+func ParseMetaName(name string) (MetaFileName, bool) {
+	var mn MetaFileName
+	switch {
+	case strings.HasSuffix(name, ExtMetaTmp):
+		mn.Tmp = true
+		name = strings.TrimSuffix(name, ExtMetaTmp)
+	case strings.HasSuffix(name, ExtMeta):
+		name = strings.TrimSuffix(name, ExtMeta)
+	default:
+		return mn, false
+	}
+	parts := strings.Split(name, "_")
+	n := len(parts)
+	if n < 4 || parts[n-2] != TypeMeta {
+		return mn, false
+	}
+	mn.CaptureID, mn.UUID, mn.Changefeed = parts[0], parts[n-1], parts[1]
+	if n > 4 {
+		mn.Keyspace, mn.Changefeed = parts[1], strings.Join(parts[2:n-2], "_")
+	}
+	return mn, true
 }
 
 // uuidSource makes deterministic UUID-shaped names: a splitmix64 sequence

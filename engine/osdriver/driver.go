@@ -61,6 +61,9 @@ type Options struct {
 	// empty. Nothing in the commit path waits for zeros. Sealing cuts the
 	// unused tail. Set it to the core's MaxLogBytes. Default 0 (off).
 	PreallocateBytes int64
+
+	// sys is the seam to the OS (nil: the OS itself); tests record calls.
+	sys syscalls
 }
 
 // Driver runs one engine on one directory.
@@ -113,7 +116,7 @@ func Open(dir string, cfg core.Config, opts Options) (*Driver, *core.RecoveryRep
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &Driver{dir: dir, opts: opts, start: time.Now(), eng: eng, files: newFileTable(dir),
+	d := &Driver{dir: dir, opts: opts, start: time.Now(), eng: eng, files: newFileTable(dir, opts.sys),
 		quit: make(chan struct{})}
 	d.waiters.New = newWaiter
 	d.idle = sync.NewCond(&d.mu)

@@ -124,8 +124,11 @@ func twinsWriteTheSameBytes(t *testing.T, cfg core.Config) {
 		sd.AppendRow(&r, func(error) {})
 		w.Loop.RunUntil(w.Now().Add(sim.Millisecond))
 	}
-	sd.Flush()
+	sd.Seal() // as the OS driver's Close
 	w.Loop.RunUntil(w.Now().Add(sim.Second))
+	if !sd.Sealed() {
+		t.Fatal("the simulated driver did not seal")
+	}
 
 	simNames, _ := simdriver.Storage(target).List()
 	osNames, _ := osdriver.DirStorage(dir).List()

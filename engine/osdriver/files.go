@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/redosim/redosim/engine/core"
@@ -18,6 +17,7 @@ import (
 // never the I/O.
 type fileTable struct {
 	dir    string
+	sys    syscalls
 	spares *spares // nil unless Options.PreallocateBytes is positive
 	mu     sync.Mutex
 	open   map[string]*os.File
@@ -40,8 +40,11 @@ type logUse struct {
 // that does not sync (the os policy) saves nothing: both take plain files.
 const preallocSyncBytesMax = 32 << 10
 
-func newFileTable(dir string) *fileTable {
-	return &fileTable{dir: dir, open: make(map[string]*os.File), logs: make(map[string]*logUse)}
+func newFileTable(dir string, sys syscalls) *fileTable {
+	if sys == nil {
+		sys = osSyscalls{}
+	}
+	return &fileTable{dir: dir, sys: sys, open: make(map[string]*os.File), logs: make(map[string]*logUse)}
 }
 
 // chainStats is what one chain did, folded into Stats under the driver's lock.
@@ -80,7 +83,7 @@ func (t *fileTable) do(op core.Op, cs *chainStats) error {
 			return err
 		}
 		start := time.Now()
-		_, err = f.WriteAt(op.Data, op.Offset)
+		err = t.sys.writeAt(op.Path, f, op.Data, op.Offset)
 		t.noteWrite(op.Path, int64(len(op.Data)), op.Offset+int64(len(op.Data)))
 		cs.writes++
 		cs.writeBytes += uint64(len(op.Data))
@@ -91,17 +94,14 @@ func (t *fileTable) do(op core.Op, cs *chainStats) error {
 		if err != nil {
 			return err
 		}
-		if st, err := f.Stat(); err == nil && st.Size() == op.Offset {
-			return nil
-		}
-		return f.Truncate(op.Offset)
+		return t.sys.truncate(op.Path, f, op.Offset)
 	case core.OpSync:
 		f, err := t.file(op.Path)
 		if err != nil {
 			return err
 		}
 		start := time.Now()
-		err = syscall.Fdatasync(int(f.Fd()))
+		err = t.sys.fdatasync(op.Path, f)
 		t.noteSync(op.Path)
 		cs.syncs++
 		cs.syncTime += time.Since(start)
@@ -109,10 +109,10 @@ func (t *fileTable) do(op core.Op, cs *chainStats) error {
 	case core.OpRename:
 		return t.rename(op.Path, op.NewPath)
 	case core.OpSyncDir:
-		return syncDir(t.dir)
+		return t.sys.syncDir(t.dir)
 	case core.OpRemove:
 		t.forget(op.Path)
-		return os.Remove(filepath.Join(t.dir, op.Path))
+		return t.sys.remove(t.dir, op.Path)
 	}
 	return fmt.Errorf("%s is not a file op", op.Kind)
 }
@@ -132,7 +132,7 @@ func (t *fileTable) create(name string, cs *chainStats) error {
 	}
 	if !ok {
 		var err error
-		if f, err = os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644); err != nil {
+		if f, err = t.sys.create(t.dir, name); err != nil {
 			return err
 		}
 	}
@@ -191,7 +191,7 @@ func (t *fileTable) file(name string) (*os.File, error) {
 	if f := t.open[name]; f != nil {
 		return f, nil
 	}
-	f, err := os.OpenFile(filepath.Join(t.dir, name), os.O_RDWR, 0)
+	f, err := t.sys.open(t.dir, name)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (t *fileTable) file(name string) (*os.File, error) {
 }
 
 func (t *fileTable) rename(from, to string) error {
-	if err := os.Rename(filepath.Join(t.dir, from), filepath.Join(t.dir, to)); err != nil {
+	if err := t.sys.rename(t.dir, from, to); err != nil {
 		return err
 	}
 	t.forget(from) // a sealed file is never written again

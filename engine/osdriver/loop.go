@@ -91,21 +91,23 @@ func (d *Driver) loop() {
 	}
 }
 
-// Close flushes what is buffered, waits for chains in flight, and closes
-// the files. Appends after Close fail with ErrClosed.
+// Close flushes what is buffered, seals the open log files (sync, rename
+// .log.tmp to .log, sync the directory), persists the meta, waits for
+// chains in flight, and closes the files: a cleanly closed log has no
+// .tmp file. Appends after Close fail with ErrClosed.
 func (d *Driver) Close() error {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
 		return d.eng.Err()
 	}
-	d.eng.Flush()
+	d.closed = true // no append may open a file behind the seal
+	d.eng.Seal()
 	d.eng.FlushMeta()
 	d.dispatchLocked()
-	for d.eng.Err() == nil && (d.eng.RowWrittenLSN() < d.eng.RowAppendedLSN() || d.eng.MetaPending()) {
+	for d.eng.Err() == nil && (!d.eng.Sealed() || d.eng.MetaPending()) {
 		d.idle.Wait()
 	}
-	d.closed = true
 	for d.running > 0 {
 		d.idle.Wait()
 	}

@@ -1,14 +1,19 @@
 // Package reader reads a redo log back for apply, after TiCDC's redo
 // reader (pkg/redo/reader): the meta is the maximum over every meta file;
-// a log file is opened when its type matches and it is open (.log.tmp) or
-// its name's max commitTs is above the checkpoint; each file is sorted and
-// the files are merged k ways by (commitTs, startTs, delete < update <
-// insert). Rows come in (checkpointTs, resolvedTs], DDLs in [checkpointTs,
-// resolvedTs], as two ordered streams.
+// each file is sorted and the files are merged k ways by (commitTs,
+// startTs, delete < update < insert). Rows come in (checkpointTs,
+// resolvedTs], DDLs in [checkpointTs, resolvedTs], as two ordered streams.
 //
-// A torn tail ends a file's valid prefix and is not an error; corruption
-// inside a valid region is (errors.Is(err, codec.ErrCorrupt)), naming the
-// file and offset.
+// Both formats are read: this engine's and TiCDC's (engine/ticdc: msgpack
+// payloads, LogMeta, V1/V2 names, LZ4-compressed files), told apart by
+// their bytes. Before anything is handed out the directory is audited
+// (core.AuditStorage): every file is walked, those at or below the
+// checkpoint too, since LSN continuity spans them. Any damage (a bad frame
+// in a sealed file, corruption inside an open one, an unreadable meta, a
+// gap in the LSNs, a log shorter than its meta promises) is an error, a
+// *core.DamageError wrapping codec.ErrCorrupt, naming file, offset and
+// records at stake, unless Options.AllowLoss asks for what is left; a torn
+// tail of an open file is not damage.
 //
 // Usage:
 //
@@ -21,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/redosim/redosim/engine/codec"
 	"github.com/redosim/redosim/engine/core"
@@ -32,18 +36,23 @@ import (
 var ErrNoMeta = errors.New("engine/reader: no readable meta file")
 
 // Options select what to read. The zero value reads everything the meta
-// covers, with 512-byte sectors.
+// covers, with 512-byte sectors, and refuses a damaged log.
 type Options struct {
 	// SectorBytes is the sector size for torn-write detection. Default 512.
 	SectorBytes int
 	// Changefeed, when set, reads only that changefeed's files.
 	Changefeed string
+	// AllowLoss reads a damaged log anyway: each file up to its damage, the
+	// damage listed in Log.Damages. The log then may lack acknowledged
+	// records; say so to whoever applies it.
+	AllowLoss bool
 }
 
 // FileInfo describes one log file the reader opened.
 type FileInfo struct {
 	Name     string
 	Type     string
+	State    core.FileState
 	Records  int   // valid records in the file
 	Selected int   // records inside the meta's range
 	Bytes    int64 // file size
@@ -60,11 +69,13 @@ type Log struct {
 	Rows  []codec.Record
 	DDLs  []codec.Record
 	Files []FileInfo
-	// Skipped lists log files not opened because every record in them is
-	// at or below the checkpoint.
+	// Skipped lists log files whose records are all at or below the
+	// checkpoint: walked for the audit, none selected.
 	Skipped []string
-	// MetaUnreadable lists meta files that failed their checksum.
-	MetaUnreadable []string
+	// Ignored lists open files with no valid frame at all.
+	Ignored []string
+	// Damages is what the audit found; non-empty only with AllowLoss.
+	Damages []core.Damage
 }
 
 // Read reads the log in st.
@@ -72,31 +83,46 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 	if opts.SectorBytes == 0 {
 		opts.SectorBytes = 512
 	}
-	names, err := st.List()
-	if err != nil {
-		return nil, fmt.Errorf("engine/reader: list: %w", err)
-	}
-	sort.Strings(names)
 	log := &Log{}
-	if err := readMeta(st, names, log); err != nil {
+	runs := map[string][]codec.Record{}
+	var meta core.Meta
+	audit, err := core.AuditStorage(st, core.AuditOptions{Changefeed: opts.Changefeed, SectorBytes: opts.SectorBytes,
+		OnRecord: func(a *core.Audit, f *core.FileAudit, rec *codec.Record) {
+			if inRange(rec, a.Meta) {
+				runs[f.Name] = append(runs[f.Name], rec.Clone())
+			}
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("engine/reader: %w", err)
+	}
+	if !audit.MetaFound {
+		if len(audit.Damages) > 0 { // the metas are there but damaged
+			return nil, fmt.Errorf("%w: %w", ErrNoMeta, audit.Err("read"))
+		}
+		return nil, ErrNoMeta
+	}
+	if err := audit.Err("read"); err != nil && !opts.AllowLoss {
 		return nil, err
 	}
+	log.Damages = audit.Damages
+	meta = audit.Meta
+	log.Meta = meta
 	var rowRuns, ddlRuns [][]codec.Record
-	for _, name := range names {
-		fn, ok := core.ParseFileName(name)
-		if !ok || (opts.Changefeed != "" && fn.Changefeed != opts.Changefeed) {
+	for i := range audit.Files {
+		f := &audit.Files[i]
+		if f.State == core.FileNoFrame {
+			log.Ignored = append(log.Ignored, f.Name)
 			continue
 		}
-		if !fn.Tmp && fn.Ts <= log.Meta.CheckpointTs && !(fn.Type == core.TypeDDL && fn.Ts == log.Meta.CheckpointTs) {
-			log.Skipped = append(log.Skipped, name)
-			continue
-		}
-		run, info, err := readFile(st, name, fn.Type, log.Meta, opts.SectorBytes)
-		if err != nil {
-			return nil, err
+		run := runs[f.Name]
+		info := FileInfo{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: f.Scan.Records, Selected: len(run),
+			Bytes: f.Size, Valid: f.Scan.ValidBytes, Torn: f.Scan.Torn, MinTs: f.Scan.MinTs, MaxTs: f.Scan.MaxTs}
+		if len(run) == 0 && f.Scan.Records > 0 && f.Scan.MaxTs <= meta.CheckpointTs {
+			log.Skipped = append(log.Skipped, f.Name)
 		}
 		log.Files = append(log.Files, info)
-		if fn.Type == core.TypeDDL {
+		run = sortStable(run)
+		if f.FileName.Type == core.TypeDDL {
 			ddlRuns = append(ddlRuns, run)
 		} else {
 			rowRuns = append(rowRuns, run)
@@ -124,131 +150,6 @@ func dedupeDDLs(ddls []codec.Record) []codec.Record {
 func sameDDL(a, b *codec.DDL) bool {
 	return a.CommitTs == b.CommitTs && a.StartTs == b.StartTs && a.Kind == b.Kind && a.Query == b.Query &&
 		slices.Equal(a.Blocked, b.Blocked) && slices.Equal(a.Added, b.Added) && slices.Equal(a.Dropped, b.Dropped)
-}
-
-func readMeta(st core.Storage, names []string, log *Log) error {
-	found := false
-	for _, name := range names {
-		if !core.IsMetaName(name) {
-			continue
-		}
-		data, err := st.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("engine/reader: read meta %s: %w", name, err)
-		}
-		m, err := codec.DecodeMeta(data)
-		if err != nil {
-			log.MetaUnreadable = append(log.MetaUnreadable, name)
-			continue
-		}
-		found = true
-		log.Meta.CheckpointTs = max(log.Meta.CheckpointTs, m.CheckpointTs)
-		log.Meta.ResolvedTs = max(log.Meta.ResolvedTs, m.ResolvedTs)
-	}
-	if !found {
-		return ErrNoMeta
-	}
-	if log.Meta.ResolvedTs < log.Meta.CheckpointTs {
-		return fmt.Errorf("engine/reader: meta resolved ts %d is below checkpoint ts %d", log.Meta.ResolvedTs, log.Meta.CheckpointTs)
-	}
-	return nil
-}
-
-// readFile walks one file and returns its records in range, sorted.
-func readFile(st core.Storage, name, typ string, m core.Meta, sectorBytes int) ([]codec.Record, FileInfo, error) {
-	info := FileInfo{Name: name, Type: typ}
-	data, err := st.ReadFile(name)
-	if err != nil {
-		return nil, info, fmt.Errorf("engine/reader: read %s: %w", name, err)
-	}
-	info.Bytes = int64(len(data))
-	// About one record per 256 bytes (a row frame is 300 B on average):
-	// growing a run of 200-byte records by doubling cost more than reading.
-	run := make([]codec.Record, 0, len(data)/256+1)
-	w := codec.NewWalker(name, data, sectorBytes)
-	for w.Next() {
-		rec := w.Record()
-		if rec.Type == codec.TypeHeader {
-			continue
-		}
-		ts := rec.CommitTs()
-		if info.Records == 0 || ts < info.MinTs {
-			info.MinTs = ts
-		}
-		info.MaxTs = max(info.MaxTs, ts)
-		info.Records++
-		if inRange(rec, m) {
-			run = append(run, rec.Clone())
-		}
-	}
-	if err := w.Err(); err != nil {
-		return nil, info, err
-	}
-	info.Valid, info.Torn, info.Selected = w.ValidBytes(), w.Torn(), len(run)
-	return sortStable(run), info, nil
-}
-
-// sortStable returns run ordered by Less, ties in file order. A file is
-// usually almost sorted and its records are large, so the order is found
-// on small keys (with the index as the last key, an unstable sort is
-// stable) and the records are moved once.
-func sortStable(run []codec.Record) []codec.Record {
-	if slices.IsSortedFunc(run, func(a, b codec.Record) int { return cmpLess(&a, &b) }) {
-		return run
-	}
-	type key struct {
-		commitTs, startTs uint64
-		rank              uint8 // rows by op; every other record ranks 0 and ties
-		idx               int
-	}
-	keys := make([]key, len(run))
-	for i := range run {
-		k := key{commitTs: run[i].CommitTs(), idx: i}
-		if run[i].Type == codec.TypeRow {
-			k.startTs, k.rank = run[i].Row.StartTs, uint8(run[i].Row.Op)+1
-		}
-		keys[i] = k
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if a.commitTs != b.commitTs {
-			return cmpU64(a.commitTs, b.commitTs)
-		}
-		if a.rank != 0 && b.rank != 0 { // both rows: Less orders by startTs, op
-			if a.startTs != b.startTs {
-				return cmpU64(a.startTs, b.startTs)
-			}
-			if a.rank != b.rank {
-				return int(a.rank) - int(b.rank)
-			}
-		}
-		return a.idx - b.idx
-	})
-	out := make([]codec.Record, len(run))
-	for i, k := range keys {
-		out[i] = run[k.idx]
-	}
-	return out
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// cmpLess is Less as a three-way comparison.
-func cmpLess(a, b *codec.Record) int {
-	switch {
-	case Less(a, b):
-		return -1
-	case Less(b, a):
-		return 1
-	}
-	return 0
 }
 
 // inRange: rows in (checkpoint, resolved], DDLs in [checkpoint, resolved].

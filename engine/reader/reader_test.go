@@ -98,22 +98,41 @@ func TestNoMetaIsAnError(t *testing.T) {
 	}
 }
 
-// TestTornTailAndCorruption: cutting a file's tail is a torn tail, read
-// up to it; flipping a bit in the middle is corruption naming the file.
+// TestTornTailAndCorruption: cutting the open file's last record, one the
+// meta does not cover, is a torn tail, read up to it. Cutting it from a
+// sealed file, or flipping a bit in the middle, is damage naming the file;
+// AllowLoss reads what is left and lists the damage.
 func TestTornTailAndCorruption(t *testing.T) {
-	_, target := logWorld(t, 60, core.Meta{CheckpointTs: 0, ResolvedTs: 10000})
+	w, target := logWorld(t, 60, core.Meta{CheckpointTs: 0, ResolvedTs: 10000})
+	drv, _, err := simdriver.Open(w, core.Config{Policy: core.PolicyCommit, MaxLogBytes: 4096, NameSeed: 5}, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Loop.RunUntil(w.Now().Add(sim.Second))
+	extra := codec.SizedRow(codec.Row{TableID: 1, Key: []byte("extra"), Op: codec.OpInsert, StartTs: 900, CommitTs: 901},
+		codec.RowShape{FrameBytes: 200, Columns: 2})
+	drv.AppendRow(&extra, func(error) {})
+	w.Loop.RunUntil(w.Now().Add(sim.Second))
 	fs := target.Disk.FS()
 	names, _ := fs.List("redo")
-	var victim string
+	var sealed, open string
 	for _, n := range names {
-		if strings.Contains(n, "_row_") {
-			victim = path.Join("redo", n)
-			break
+		switch {
+		case strings.Contains(n, "_row_") && strings.HasSuffix(n, ".log") && sealed == "":
+			sealed = path.Join("redo", n)
+		case strings.Contains(n, "_row_") && strings.HasSuffix(n, ".log.tmp"):
+			open = path.Join("redo", n)
 		}
 	}
-	size, _ := fs.Size(victim)
-	before, _ := reader.Read(simdriver.Storage(target), reader.Options{})
-	fs.Truncate(victim, size-5)
+	if sealed == "" || open == "" {
+		t.Fatalf("want a sealed and an open row file: %v", names)
+	}
+	before, err := reader.Read(simdriver.Storage(target), reader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openSize, _ := fs.Size(open)
+	fs.Truncate(open, openSize-5)
 	after, err := reader.Read(simdriver.Storage(target), reader.Options{})
 	if err != nil {
 		t.Fatalf("a torn tail must not be an error: %v", err)
@@ -121,10 +140,20 @@ func TestTornTailAndCorruption(t *testing.T) {
 	if len(after.Rows) != len(before.Rows)-1 {
 		t.Fatalf("torn tail: %d rows, want %d", len(after.Rows), len(before.Rows)-1)
 	}
-	fs.FlipBit(victim, 8*100)
+	sealedSize, _ := fs.Size(sealed)
+	fs.Truncate(sealed, sealedSize-5)
 	_, err = reader.Read(simdriver.Storage(target), reader.Options{})
-	if !errors.Is(err, codec.ErrCorrupt) || !strings.Contains(err.Error(), path.Base(victim)) {
-		t.Fatalf("err = %v, want corruption naming %s", err, path.Base(victim))
+	if !errors.Is(err, codec.ErrCorrupt) || !strings.Contains(err.Error(), path.Base(sealed)) {
+		t.Fatalf("err = %v, want corruption naming %s", err, path.Base(sealed))
+	}
+	lossy, err := reader.Read(simdriver.Storage(target), reader.Options{AllowLoss: true})
+	if err != nil || len(lossy.Damages) == 0 || len(lossy.Rows) != len(after.Rows)-1 {
+		t.Fatalf("AllowLoss: %v, %d damages, %d rows; want the damage listed and %d rows", err, len(lossy.Damages), len(lossy.Rows), len(after.Rows)-1)
+	}
+	fs.FlipBit(sealed, 8*100)
+	_, err = reader.Read(simdriver.Storage(target), reader.Options{})
+	if !errors.Is(err, codec.ErrCorrupt) || !strings.Contains(err.Error(), path.Base(sealed)) {
+		t.Fatalf("err = %v, want corruption naming %s", err, path.Base(sealed))
 	}
 }
 
@@ -144,5 +173,57 @@ func TestRepeatedDDLsAreReadOnce(t *testing.T) {
 	}
 	if len(log.DDLs) != 1 {
 		t.Fatalf("read %d DDLs, want the repeated one once", len(log.DDLs))
+	}
+}
+
+// TestMissingFilesAreDamage: a deleted middle file is a gap naming the
+// LSN range; deleting the newest files leaves a log shorter than the
+// meta promises. Both are damage, and AllowLoss reads the rest.
+func TestMissingFilesAreDamage(t *testing.T) {
+	w, target := logWorld(t, 60, core.Meta{CheckpointTs: 0, ResolvedTs: 10000})
+	// A meta written once every row is durable promises their LSN.
+	drv, _, err := simdriver.Open(w, core.Config{Policy: core.PolicyCommit, MaxLogBytes: 4096, NameSeed: 5}, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv.UpdateMeta(0, 10001)
+	w.Loop.RunUntil(w.Now().Add(sim.Second))
+	fs := target.Disk.FS()
+	names, _ := fs.List("redo")
+	var rows []string
+	for _, n := range names {
+		if strings.Contains(n, "_row_") {
+			rows = append(rows, n)
+		}
+	}
+	if len(rows) < 3 {
+		t.Fatalf("want 3 row files or more: %v", rows)
+	}
+	full, err := reader.Read(simdriver.Storage(target), reader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Order by LSN is order by name ts here: the rows' ts grow.
+	middle := rows[1]
+	data, _ := fs.ReadFile(path.Join("redo", middle))
+	fs.Remove(path.Join("redo", middle))
+	_, err = reader.Read(simdriver.Storage(target), reader.Options{})
+	var de *core.DamageError
+	if !errors.As(err, &de) || !errors.Is(err, codec.ErrCorrupt) || !strings.Contains(err.Error(), "is missing") ||
+		!strings.Contains(err.Error(), rows[0]) || !strings.Contains(err.Error(), rows[2]) {
+		t.Fatalf("err = %v, want a missing LSN range between %s and %s", err, rows[0], rows[2])
+	}
+	lossy, err := reader.Read(simdriver.Storage(target), reader.Options{AllowLoss: true})
+	if err != nil || len(lossy.Rows) >= len(full.Rows) || len(lossy.Damages) != 1 {
+		t.Fatalf("AllowLoss: %v, %d rows of %d, damages %v", err, len(lossy.Rows), len(full.Rows), lossy.Damages)
+	}
+	fs.Create(path.Join("redo", middle))
+	fs.WriteAt(path.Join("redo", middle), 0, data)
+	for _, n := range rows[1:] {
+		fs.Remove(path.Join("redo", n))
+	}
+	_, err = reader.Read(simdriver.Storage(target), reader.Options{})
+	if !errors.Is(err, codec.ErrCorrupt) || !strings.Contains(err.Error(), "promises it durable up to LSN") {
+		t.Fatalf("err = %v, want the meta's LSN promise broken", err)
 	}
 }

@@ -201,6 +201,17 @@ func (d *Driver) Flush() {
 	d.pump()
 }
 
+// Seal asks for a clean stop's seal: each log's open file is flushed,
+// synced, renamed to its sealed name and the directory synced (see
+// core.Engine.Seal); Sealed reports when it is done.
+func (d *Driver) Seal() {
+	d.eng.Seal()
+	d.pump()
+}
+
+// Sealed reports whether both logs are sealed and idle.
+func (d *Driver) Sealed() bool { return d.eng.Sealed() }
+
 // Stop ends the driver: as when its node crashes, nothing more is issued,
 // callbacks of ops in flight are ignored, and waiting appenders get
 // ErrStopped.

@@ -47,7 +47,7 @@ type probeState struct {
 
 // probeRecovery counts what recovery found.
 func probeRecovery(w *sim.World, rep *core.RecoveryReport) {
-	if len(rep.MetaFiles)+len(rep.MetaUnreadable) > 1 || len(rep.MetaUnreadable) > 0 {
+	if len(rep.MetaFiles)+len(rep.MetaUnfinished) > 1 || len(rep.MetaUnfinished) > 0 {
 		w.Probe(ProbeMetaReplaceInterrupted)
 	}
 	for _, f := range rep.Files {

@@ -1,0 +1,55 @@
+package osdriver
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// syscalls is the driver's seam to the OS for a log's ops: the calls whose
+// order makes records durable (write, fdatasync, rename, directory fsync).
+// osSyscalls makes them; tests wrap it to record the order (export_test.go).
+// Names are relative to the log directory.
+type syscalls interface {
+	create(dir, name string) (*os.File, error)
+	open(dir, name string) (*os.File, error)
+	writeAt(name string, f *os.File, b []byte, off int64) error
+	truncate(name string, f *os.File, size int64) error
+	fdatasync(name string, f *os.File) error
+	rename(dir, from, to string) error
+	syncDir(dir string) error
+	remove(dir, name string) error
+}
+
+// osSyscalls calls the OS.
+type osSyscalls struct{}
+
+func (osSyscalls) create(dir, name string) (*os.File, error) {
+	return os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
+}
+
+func (osSyscalls) open(dir, name string) (*os.File, error) {
+	return os.OpenFile(filepath.Join(dir, name), os.O_RDWR, 0)
+}
+
+func (osSyscalls) writeAt(_ string, f *os.File, b []byte, off int64) error {
+	_, err := f.WriteAt(b, off)
+	return err
+}
+
+func (osSyscalls) truncate(_ string, f *os.File, size int64) error {
+	if st, err := f.Stat(); err == nil && st.Size() == size {
+		return nil
+	}
+	return f.Truncate(size)
+}
+
+func (osSyscalls) fdatasync(_ string, f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+
+func (osSyscalls) rename(dir, from, to string) error {
+	return os.Rename(filepath.Join(dir, from), filepath.Join(dir, to))
+}
+
+func (osSyscalls) syncDir(dir string) error { return syncDir(dir) }
+
+func (osSyscalls) remove(dir, name string) error { return os.Remove(filepath.Join(dir, name)) }
