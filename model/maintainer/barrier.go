@@ -42,6 +42,18 @@ type barrierEvent struct {
 	writerDone   bool
 	firstWaiting sim.Instant
 	lastSend     sim.Instant
+
+	// The coverage counted once and kept up as statuses arrive, so a
+	// status costs O(1), not a sort of every table (a syncpoint over
+	// 200 000 dispatchers). Valid while counted and the maintainer's table
+	// registrations are at generation gen.
+	counted bool
+	gen     uint64
+	// inBase holds the base tables (scope or snapshot) registered when
+	// counted; coverage is inBase plus every reporter.
+	inBase      map[int64]bool
+	notReported int // covered tables that have not reported
+	notDone     int // covered tables not done
 }
 
 // barrier runs the block events of one mode (TiCDC Barrier; the redo one
@@ -105,6 +117,13 @@ func (b *barrier) onWaiting(from netsim.NodeID, st msg.BlockStatus, key eventKey
 	if !ev.reported[t] {
 		ev.reported[t] = true
 		ev.lastReporter = t
+		if b.fresh(ev) {
+			if ev.inBase[t] {
+				ev.notReported--
+			} else if !ev.done[t] { // a reporter outside the base joins the coverage
+				ev.notDone++
+			}
+		}
 	}
 	if !ev.selected && !b.passAlreadyCompleted(ev) {
 		b.trySelect(ev)
@@ -184,13 +203,62 @@ func (b *barrier) onDone(st msg.BlockStatus, key eventKey) {
 	switch {
 	case t == ev.writer && !ev.writerDone:
 		ev.writerDone = true
-		ev.done[t] = true
+		b.markDone(ev, t)
 		b.m.w.Record("maintainer/barrier-written", b.actor(), b.digest(ev))
 		b.sendPass(ev)
 	case ev.writerDone:
-		ev.done[t] = true
+		b.markDone(ev, t)
 	}
 	b.tryFinish(ev)
+}
+
+// markDone records t done, keeping the count of covered tables not done.
+func (b *barrier) markDone(ev *barrierEvent, t int64) {
+	if ev.done[t] {
+		return
+	}
+	ev.done[t] = true
+	if b.fresh(ev) && (ev.inBase[t] || ev.reported[t]) {
+		ev.notDone--
+	}
+}
+
+// fresh reports whether ev's counts are valid: counted at the current
+// table registrations.
+func (b *barrier) fresh(ev *barrierEvent) bool { return ev.counted && ev.gen == b.m.tablesGen }
+
+// count makes ev's counts valid, counting from scratch when the table
+// registrations changed; false for a syncpoint the table trigger has not
+// reported yet (no coverage).
+func (b *barrier) count(ev *barrierEvent) bool {
+	if b.fresh(ev) {
+		return true
+	}
+	cov, ok := b.coverage(ev)
+	if !ok {
+		return false
+	}
+	ev.counted, ev.gen = true, b.m.tablesGen
+	ev.inBase = make(map[int64]bool, len(cov))
+	ev.notReported, ev.notDone = 0, 0
+	base := ev.blocked
+	if ev.key.isSyncPoint {
+		base = ev.snapshot
+	}
+	for _, t := range base {
+		if b.m.isRegistered(b.mode, t) {
+			ev.inBase[t] = true
+		}
+	}
+	for _, t := range cov {
+		if !ev.reported[t] {
+			ev.notReported++
+		}
+		if !ev.done[t] {
+			ev.notDone++
+		}
+	}
+	return true
 }
 
 // coverage returns the tables that must report: the event's scope among
@@ -220,18 +288,12 @@ func (b *barrier) coverage(ev *barrierEvent) (tables []int64, ok bool) {
 // dispatcher waits: the table trigger for a syncpoint or a DDL it is
 // covered by, else the dispatcher whose report completed the coverage.
 func (b *barrier) trySelect(ev *barrierEvent) {
-	cov, ok := b.coverage(ev)
-	if !ok {
+	if !b.count(ev) || ev.notReported > 0 {
 		return
-	}
-	for _, t := range cov {
-		if !ev.reported[t] {
-			return
-		}
 	}
 	ev.selected = true
 	ev.writer = ev.lastReporter
-	if ev.key.isSyncPoint || slices.Contains(cov, msg.TableTrigger) {
+	if ev.key.isSyncPoint || ev.inBase[msg.TableTrigger] || ev.reported[msg.TableTrigger] {
 		ev.writer = msg.TableTrigger
 	}
 	b.m.w.Record("maintainer/barrier-write", b.actor(), sim.Digest(b.digest(ev), uint64(ev.writer)))
@@ -241,14 +303,8 @@ func (b *barrier) trySelect(ev *barrierEvent) {
 // tryFinish ends the event once the writer and every covered dispatcher
 // are done.
 func (b *barrier) tryFinish(ev *barrierEvent) {
-	if !ev.writerDone {
+	if !ev.writerDone || !b.count(ev) || ev.notDone > 0 {
 		return
-	}
-	cov, _ := b.coverage(ev)
-	for _, t := range cov {
-		if !ev.done[t] {
-			return
-		}
 	}
 	delete(b.events, ev.key)
 	b.completed[ev.key] = true

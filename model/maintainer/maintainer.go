@@ -40,6 +40,9 @@ type Maintainer struct {
 	// tables holds each node's tables as SetTables gave them, sorted.
 	tables    map[netsim.NodeID][]int64
 	tableNode map[int64]netsim.NodeID
+	// tablesGen counts SetTables calls: barriers recount their coverage
+	// when it moves.
+	tablesGen uint64
 
 	checkpointTs uint64
 	// bugTick counts checkpoint ticks for the planted bug.
@@ -135,6 +138,7 @@ func (m *Maintainer) SetTables(id netsim.NodeID, tables []int64) error {
 	for _, t := range ts {
 		m.tableNode[t] = id
 	}
+	m.tablesGen++
 	return nil
 }
 
