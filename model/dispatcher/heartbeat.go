@@ -18,11 +18,11 @@ const NoWatermark uint64 = math.MaxUint64
 // the node has none of (C: aggregateDispatcherHeartbeats).
 func (m *Manager) Watermarks() (watermark, redoWatermark uint64) {
 	watermark, redoWatermark = NoWatermark, NoWatermark
-	for _, t := range m.eventTables {
-		watermark = min(watermark, m.events[t].CheckpointTs())
+	for _, d := range m.eventList {
+		watermark = min(watermark, d.CheckpointTs())
 	}
-	for _, t := range m.redoTables {
-		redoWatermark = min(redoWatermark, m.redos[t].CheckpointTs())
+	for _, d := range m.redoList {
+		redoWatermark = min(redoWatermark, d.CheckpointTs())
 	}
 	return watermark, redoWatermark
 }
@@ -81,8 +81,8 @@ func (m *Manager) onForward(from netsim.NodeID, f msg.RedoResolvedForward) {
 	}
 	m.gRedoGlobalTs.Set(float64(f.ResolvedTs))
 	m.w.Record("manager/redo-global-ts", string(m.n.ID()), f.ResolvedTs)
-	for _, t := range slices.Clone(m.eventTables) {
-		if d := m.events[t]; d != nil {
+	for _, d := range slices.Clone(m.eventList) {
+		if m.events[d.id.Table] == d { // still there: a retry may remove dispatchers
 			d.HandleCacheEvents()
 		}
 	}

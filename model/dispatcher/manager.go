@@ -33,9 +33,11 @@ type Manager struct {
 	reg        *metrics.Registry
 
 	events      map[int64]*EventDispatcher
-	eventTables []int64 // sorted keys of events
+	eventTables []int64            // sorted keys of events
+	eventList   []*EventDispatcher // events in eventTables order: sweeps need no lookup
 	redos       map[int64]*RedoDispatcher
 	redoTables  []int64 // sorted keys of redos
+	redoList    []*RedoDispatcher
 
 	// lastSentRedoTs is the flushed meta resolved ts last reported.
 	lastSentRedoTs uint64
@@ -90,7 +92,7 @@ func (m *Manager) AddEventDispatcher(table int64, startTs uint64, sink Sink) (*E
 		return nil, err
 	}
 	m.events[table] = d
-	m.eventTables = insertSorted(m.eventTables, table)
+	m.eventTables, m.eventList = insertSorted(m.eventTables, m.eventList, table, d)
 	return d, nil
 }
 
@@ -109,7 +111,7 @@ func (m *Manager) AddRedoDispatcher(table int64, startTs uint64, sink Sink) (*Re
 		return nil, err
 	}
 	m.redos[table] = d
-	m.redoTables = insertSorted(m.redoTables, table)
+	m.redoTables, m.redoList = insertSorted(m.redoTables, m.redoList, table, d)
 	return d, nil
 }
 
@@ -126,7 +128,7 @@ func (m *Manager) Remove(id msg.DispatcherID) bool {
 		d.cache = nil
 		b = &d.basic
 		delete(m.events, id.Table)
-		m.eventTables = removeSorted(m.eventTables, id.Table)
+		m.eventTables, m.eventList = removeSorted(m.eventTables, m.eventList, id.Table)
 	case msg.ModeRedo:
 		d, ok := m.redos[id.Table]
 		if !ok {
@@ -134,7 +136,7 @@ func (m *Manager) Remove(id msg.DispatcherID) bool {
 		}
 		b = &d.basic
 		delete(m.redos, id.Table)
-		m.redoTables = removeSorted(m.redoTables, id.Table)
+		m.redoTables, m.redoList = removeSorted(m.redoTables, m.redoList, id.Table)
 	default:
 		return false
 	}
@@ -240,20 +242,22 @@ func (s statusSender) ReportBlockStatus(st msg.BlockStatus) {
 	s.m.n.Send(s.m.maintainer, st, msgBytesBase+msgBytesPerItem*len(st.Blocked))
 }
 
-// insertSorted inserts v into the sorted slice s.
-func insertSorted(s []int64, v int64) []int64 {
+// insertSorted inserts v into the sorted slice s, and val at the same index
+// into the aligned vals.
+func insertSorted[T any](s []int64, vals []T, v int64, val T) ([]int64, []T) {
 	i, found := slices.BinarySearch(s, v)
 	if found {
-		return s
+		return s, vals
 	}
-	return slices.Insert(s, i, v)
+	return slices.Insert(s, i, v), slices.Insert(vals, i, val)
 }
 
-// removeSorted removes v from the sorted slice s.
-func removeSorted(s []int64, v int64) []int64 {
+// removeSorted removes v from the sorted slice s, and its value from the
+// aligned vals.
+func removeSorted[T any](s []int64, vals []T, v int64) ([]int64, []T) {
 	i, found := slices.BinarySearch(s, v)
 	if !found {
-		return s
+		return s, vals
 	}
-	return slices.Delete(s, i, i+1)
+	return slices.Delete(s, i, i+1), slices.Delete(vals, i, i+1)
 }
