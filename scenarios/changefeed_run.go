@@ -57,7 +57,9 @@ func summarize(env *Env, cl *cluster.Cluster) {
 	env.Scalar("fast_slow_gap_p99", "s", p99(series["fast_slow_gap_seconds"]))
 	env.Scalar("redo_lag_p99", "s", p99(series["redo_lag_seconds"]))
 	env.Scalar("usage_max", "ratio", maxOf(append(series["usage_ratio_main"], series["usage_ratio_redo"]...)))
-	env.Scalar("throughput", "rows/s", float64(cl.Downstream().Stats().Rows)/env.Duration.Seconds())
+	// Distinct upstream rows the final checkpoint covers: a row applied
+	// again after a reset or a restart counts once.
+	env.Scalar("throughput", "rows/s", float64(cl.Upstream().RowsThrough(cl.CheckpointTs()))/env.Duration.Seconds())
 	env.Scalar("releases", "paths", lastSum(env.Metrics, "collector_paths_released_total"))
 	env.Scalar("resets", "dispatchers", lastSum(env.Metrics, "collector_resets_total"))
 	for _, h := range env.Metrics.Histograms() {

@@ -30,13 +30,12 @@ func fastSlow() *Scenario {
 			"refused for dispatcher or changefeed quota (eventservice_skips by reason), throughput, and two " +
 			"fairness measures: lag_fairness, Jain's index over the tables' mean checkpoint lags (1 when " +
 			"every table lags alike, 1/n when one table carries all the lag), and path_share_p99, the " +
-			"largest dispatcher's share of its congested area's memory. The memory quota is scaled with the " +
-			"load as in the syncpoint scenario (1.5 MiB), and so is the largest scan budget (scan-limit-max: " +
-			"TiCDC's 1 MiB is 1/1024 of its 1 GiB quota; left at 1 MiB it would exceed a path's whole share " +
-			"of a scaled area and every grown scan would be refused).",
+			"largest dispatcher's share of its congested area's memory. It runs at TiCDC's own constants " +
+			"(1 GiB quota, 1 MiB largest scan budget) with the syncpoint scenario's 30 MB/s load.",
 		Params: append(withDefaults(changefeedParams(), map[string]string{
-			"rows-per-second": "1000", "memory-quota": "1536KiB", "slow-factor": "200", "syncpoint": "false",
-		}), scanLimitParam("1536B")),
+			"rows-per-second": "10000", "row-bytes": "lognormal(3000,0.2)", "downstream-workers": "64",
+			"slow-factor": "200", "syncpoint": "false",
+		}), scanLimitParam("1MiB")),
 		Variants: []Variant{
 			{Name: "v1", Doc: "congestion control v1, no scan window", Set: map[string]string{"scan-window": "none", "congestion-control": "1"}},
 			{Name: "v2-4950", Doc: "congestion control v2 with PR #4950's window (TiCDC today)", Set: map[string]string{"scan-window": "v2-4950", "congestion-control": "2"}},

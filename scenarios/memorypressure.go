@@ -16,10 +16,10 @@ func memoryPressure() *Scenario {
 	return &Scenario{
 		Name:    "memory-pressure",
 		Summary: "a small memory quota with syncpoints: the release circuit breaker on vs off, and the stalls it breaks",
-		Doc: "One changefeed replicates 32 tables from 3 capture nodes at 500 rows/s (half the syncpoint " +
-			"scenario's world), redo on, a syncpoint every 60 s and a quarter of the tables behind a slow " +
-			"downstream, with a memory quota of 768 KiB per node (half the syncpoint scenario's, for half " +
-			"the load; TiCDC's other numbers, the 1 MiB largest scan budget included). Fast dispatchers reach each syncpoint " +
+		Doc: "One changefeed replicates 32 tables on one capture node at 4 000 rows/s of about 3 KB " +
+			"(12 MB/s), redo on, a syncpoint every 60 s and a quarter of the tables behind a slow " +
+			"downstream of 12 workers that cannot keep up, at TiCDC's constants (1 GiB quota, half for " +
+			"redo, the 1 MiB largest scan budget). Fast dispatchers reach each syncpoint " +
 			"first and their queued events above it fill the collector's main area; the slow dispatchers " +
 			"that must reach the syncpoint, and the redo dispatchers whose progress lifts the redo fence, " +
 			"then find no memory (Available = min(main, redo) = 0) and are no longer scanned: a cycle in " +
@@ -33,7 +33,8 @@ func memoryPressure() *Scenario {
 			"its check, as in TiCDC: a node whose dispatchers get no new events cannot release, so the " +
 			"breaker-on arm stalls too in some seeds.",
 		Params: append(withDefaults(changefeedParams(), map[string]string{
-			"tables": "32", "rows-per-second": "500", "memory-quota": "768KiB", "slow-factor": "40",
+			"nodes": "1", "tables": "32", "rows-per-second": "4000", "row-bytes": "lognormal(3000,0.2)",
+			"downstream-workers": "12", "slow-factor": "40",
 			"syncpoint": "true", "syncpoint-interval": "60s",
 		}), append([]Param{scanLimitParam("1MiB")}, stallParams()...)...),
 		Variants: []Variant{

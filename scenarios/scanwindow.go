@@ -18,8 +18,8 @@ func scanWindow() *Scenario {
 		Name:    "scan-window",
 		Summary: "the downstream slows down at 2m and recovers at 6m: how each scan window reacts (none, v2-4030, v2-4950; max vs min usage)",
 		Doc: "The syncpoint scenario's changefeed (64 tables, 3 nodes, redo on, a syncpoint every 60 s, a " +
-			"quarter of the tables behind a slow downstream) with room to spare (a 4 MiB quota, so the " +
-			"windows start wide; scan-limit-max scaled with it as 1/1024 of the quota, TiCDC's ratio) runs " +
+			"quarter of the tables behind a slow downstream) at TiCDC's constants (1 GiB, 1 MiB scan " +
+			"budget) with its 30 MB/s load and a downstream with room to spare (40 workers) runs " +
 			"steadily until stall-from, when every " +
 			"downstream table's latency is multiplied by downstream-slow-factor; at stall-until it recovers. " +
 			"Events pile up in the collector's main area behind dispatchers waiting for the sink, the usage " +
@@ -37,8 +37,8 @@ func scanWindow() *Scenario {
 			"back within twice its median before the slowdown, at least 5 s). The slowdown is shaded in " +
 			"reports as a fault.",
 		Params: append(withDefaults(changefeedParams(), map[string]string{
-			"rows-per-second": "1000", "memory-quota": "4MiB", "slow-factor": "40",
-		}), append([]Param{scanLimitParam("4KiB")}, scanWindowParams()...)...),
+			"rows-per-second": "10000", "row-bytes": "lognormal(3000,0.2)", "downstream-workers": "40", "slow-factor": "40",
+		}), append([]Param{scanLimitParam("1MiB")}, scanWindowParams()...)...),
 		Variants: []Variant{
 			{Name: "none", Doc: "congestion control v1, no scan window", Set: map[string]string{"scan-window": "none", "congestion-control": "1"}},
 			{Name: "v2-4030", Doc: "PR #4030's tiered window, usage = max(main, redo)", Set: map[string]string{"scan-window": "v2-4030"}},

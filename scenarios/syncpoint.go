@@ -15,11 +15,12 @@ func syncpoint() *Scenario {
 			"compare the event service's scan window: none (congestion control v1, no window), PR " +
 			"#4030's tiered window, and PR #4950's EMA and pressure-score window. Measures barrier " +
 			"duration, checkpoint lag, the fast/slow gap, throughput, memory usage, the scan interval " +
-			"and circuit-breaker releases. The memory quota is scaled with the load: TiCDC's 1 GiB " +
-			"against a production 300 MB/s holds about 3 s of data, as 1.5 MiB does against this world's " +
-			"0.45 MB/s; raise both together to keep the pressure.",
+			"and circuit-breaker releases. Everything runs at TiCDC's own constants (1 GiB quota per node, " +
+			"half of it for redo, the 1 KiB to 1 MiB scan ladder, the 256 MiB low-memory mark): the load, " +
+			"10 000 rows/s of about 3 KB (30 MB/s), and a downstream of 34 workers that runs just below it " +
+			"(a slow table's transaction takes 40 times longer) put the collectors under real pressure.",
 		Params: withDefaults(changefeedParams(), map[string]string{
-			"rows-per-second": "1000", "memory-quota": "1536KiB", "slow-factor": "40",
+			"rows-per-second": "10000", "row-bytes": "lognormal(3000,0.2)", "downstream-workers": "34", "slow-factor": "40",
 		}),
 		Variants: []Variant{
 			{Name: "none", Doc: "congestion control v1, no scan window", Set: map[string]string{"scan-window": "none", "congestion-control": "1"}},

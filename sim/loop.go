@@ -98,6 +98,16 @@ func (l *Loop) Every(period Duration, fn func()) Timer {
 	return l.schedule(l.now.Add(period), period, fn)
 }
 
+// EveryAfter schedules fn first after first, then every period, until
+// the returned timer is stopped: a periodic component that started at
+// another moment than now. first is at least 0; period must be positive.
+func (l *Loop) EveryAfter(first, period Duration, fn func()) Timer {
+	if period <= 0 {
+		panic(fmt.Sprintf("sim: EveryAfter needs a positive period, got %v", period))
+	}
+	return l.schedule(l.now.Add(max(first, 0)), period, fn)
+}
+
 func (l *Loop) schedule(t Instant, period Duration, fn func()) Timer {
 	if fn == nil {
 		panic("sim: scheduling a nil func")

@@ -158,6 +158,11 @@ type Config struct {
 	// MetaFlushInterval is how often changed meta is persisted. Default
 	// 200 ms (TiCDC's meta-flush-interval).
 	MetaFlushInterval vtime.Duration
+	// FlushPhase and MetaFlushPhase place the first row flush and the
+	// first meta flush that long after the engine's first Tick (then one
+	// interval apart), as a process's tickers start at the moment it did.
+	// Default 0: both at the first Tick. At most the interval.
+	FlushPhase, MetaFlushPhase vtime.Duration
 	// MetaReader makes this engine a non-owner of the meta: several captures
 	// write logs into one store, and only the one that owns the changefeed's
 	// meta (TiCDC's table-trigger redo dispatcher) persists it and deletes
@@ -260,6 +265,10 @@ func (c *Config) validate() error {
 	}
 	if c.MetaFlushInterval < vtime.Millisecond {
 		return fmt.Errorf("%w: meta flush interval %v is under 1ms", ErrConfig, c.MetaFlushInterval)
+	}
+	if c.FlushPhase < 0 || c.FlushPhase > c.FlushInterval || c.MetaFlushPhase < 0 || c.MetaFlushPhase > c.MetaFlushInterval {
+		return fmt.Errorf("%w: flush phases %v and %v must lie in [0, interval] (%v and %v)",
+			ErrConfig, c.FlushPhase, c.MetaFlushPhase, c.FlushInterval, c.MetaFlushInterval)
 	}
 	return nil
 }

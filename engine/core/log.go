@@ -72,6 +72,7 @@ type streamLog struct {
 	rowsPending                     int
 	flushWanted                     bool
 	nextFlushAt                     vtime.Instant
+	ticked                          bool // the first tick placed nextFlushAt at its phase
 	inflight                        *pendingChain
 	failed                          error
 	stats                           StreamStats
@@ -237,6 +238,13 @@ func (l *streamLog) openFile(ts uint64) {
 func (l *streamLog) tick(now vtime.Instant) {
 	if l.policy != PolicyInterval && l.policy != PolicyNone {
 		return
+	}
+	if !l.ticked {
+		l.ticked = true
+		if l.cfg.FlushPhase > 0 {
+			l.nextFlushAt = now.Add(l.cfg.FlushPhase)
+			return
+		}
 	}
 	if now >= l.nextFlushAt {
 		l.flushWanted = true

@@ -37,6 +37,7 @@ type metaStream struct {
 	recovered   Meta
 	files       []string // meta files on storage, oldest first
 	nextFlushAt vtime.Instant
+	ticked      bool // the first tick placed nextFlushAt at its phase
 	due         bool
 	inflight    *metaChain
 	failed      error
@@ -61,6 +62,13 @@ func (m *metaStream) update(checkpointTs, resolvedTs uint64) {
 }
 
 func (m *metaStream) tick(now vtime.Instant) {
+	if !m.ticked {
+		m.ticked = true
+		if m.cfg.MetaFlushPhase > 0 {
+			m.nextFlushAt = now.Add(m.cfg.MetaFlushPhase)
+			return
+		}
+	}
 	if now >= m.nextFlushAt {
 		m.due = true
 		m.nextFlushAt = now.Add(m.cfg.MetaFlushInterval)

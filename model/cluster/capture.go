@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"github.com/redosim/redosim/engine/core"
 
 	"github.com/redosim/redosim/model/collector"
 	"github.com/redosim/redosim/model/dispatcher"
@@ -48,6 +49,13 @@ func (c *capture) start(startTs uint64) error {
 	var err error
 	if cfg.Redo.Enabled {
 		rc := redosink.Config{Capture: string(n.ID()), Changefeed: cfg.Changefeed, Owner: c.isMaintainer(), Engine: cfg.Redo.Engine}
+		if cfg.TickPhases {
+			// The redo writer's flush and meta tickers start when its
+			// process did: a phase per node and incarnation.
+			r := c.cl.w.Rand("model/cluster/phase/redo/" + string(n.ID()))
+			rc.Engine.FlushPhase = drawPhase(r, engineInterval(rc.Engine.FlushInterval, core.DefaultFlushInterval))
+			rc.Engine.MetaFlushPhase = drawPhase(r, engineInterval(rc.Engine.MetaFlushInterval, core.DefaultMetaFlushInterval))
+		}
 		if c.redo, _, err = redosink.Open(c.cl.w, rc, c.cl.target); err != nil {
 			return err
 		}
@@ -98,16 +106,10 @@ func (c *capture) startMaintainer(startTs uint64) error {
 
 func (c *capture) eventServiceConfig() eventservice.Config {
 	ec := c.cl.cfg.EventService
-	if ec.LowMemoryBytes == 0 {
-		// TiCDC's 256 MiB is a quarter of its default 1 GiB quota; keep
-		// the ratio when the quota is scaled with the load.
-		ec.LowMemoryBytes = c.cl.cfg.MemoryQuotaBytes / 4
-	}
-	if ec.ScanLimitMaxBytes == 0 {
-		// TiCDC's 1 MiB scan budget is 1/1024 of its 1 GiB quota; unscaled
-		// it outgrows a scaled dispatcher's allowance and every scan is
-		// refused for good.
-		ec.ScanLimitMaxBytes = max(c.cl.cfg.MemoryQuotaBytes/1024, 1<<10)
+	if q := c.cl.cfg.MemoryQuotaBytes; c.cl.cfg.ScaledThresholds {
+		// The opt-in scaling: TiCDC's 256 MiB low-memory mark and 1 MiB
+		// largest scan budget are a quarter and 1/1024 of its 1 GiB quota.
+		ec.LowMemoryBytes, ec.ScanLimitMaxBytes = q/4, max(q/1024, 1<<10)
 	}
 	ec.Window.SyncPointInterval = c.cl.cfg.SyncPointInterval
 	ec.Window.StartTime = c.cl.w.Now()
@@ -121,8 +123,8 @@ func (c *capture) collectorConfig() collector.Config {
 	if cfg.Redo.Enabled {
 		cc.MainQuotaBytes, cc.RedoQuotaBytes = collector.SplitQuota(cfg.MemoryQuotaBytes, cfg.RedoQuotaPercent)
 	}
-	if cc.PathMinBytes == 0 {
-		// TiCDC's 1 MiB path floor is 1/1024 of its default 1 GiB quota.
+	if cfg.ScaledThresholds {
+		// The opt-in scaling: TiCDC's 1 MiB path floor is 1/1024 of 1 GiB.
 		cc.PathMinBytes = max(cfg.MemoryQuotaBytes/1024, 4<<10)
 	}
 	cc.TestingKnobs.ForgetPopDecrement = cfg.bug(BugForgetPopDecrement)
@@ -227,3 +229,11 @@ type scaledDist struct {
 func (s scaledDist) Sample(r *sim.Rand) float64 { return s.d.Sample(r) * s.f }
 func (s scaledDist) Mean() float64              { return s.d.Mean() * s.f }
 func (s scaledDist) String() string             { return fmt.Sprintf("%v*%g", s.d, s.f) }
+
+// engineInterval returns an engine interval with its default filled in.
+func engineInterval(d, def sim.Duration) sim.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}

@@ -74,7 +74,15 @@ func Build(w *sim.World, reg *metrics.Registry, checks *check.Set, rec Recorder,
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	up, err := upstream.New(w, cfg.Upstream)
+	ucfg := cfg.Upstream
+	if cfg.TickPhases {
+		ri := ucfg.ResolvedInterval
+		if ri <= 0 {
+			ri = sim.Second // upstream's default
+		}
+		ucfg.ResolvedPhase = drawPhase(w.Rand("model/cluster/phase/upstream"), ri)
+	}
+	up, err := upstream.New(w, ucfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: upstream: %v", ErrConfig, err)
 	}
@@ -95,6 +103,9 @@ func Build(w *sim.World, reg *metrics.Registry, checks *check.Set, rec Recorder,
 	for i := 0; i < cfg.Nodes; i++ {
 		id := netsim.NodeID(fmt.Sprintf("n%d", i+1))
 		c := &capture{cl: cl, node: node.New(w, id, cl.net), index: i}
+		if cfg.TickPhases {
+			c.node.SeedPhases()
+		}
 		cl.captures = append(cl.captures, c)
 	}
 	cl.assignTables()
@@ -250,4 +261,10 @@ func (cl *Cluster) CrashStorage() {
 			c.node.Restart()
 		}
 	})
+}
+
+// drawPhase returns a phase in (0, period] from r: when a periodic
+// component that ticks every period first ticks after its process starts.
+func drawPhase(r *sim.Rand, period sim.Duration) sim.Duration {
+	return 1 + sim.Duration(r.Uint64()%uint64(period))
 }

@@ -27,6 +27,21 @@ type Config struct {
 	Upstream upstream.Config
 	// Downstream is the MySQL-like sink's worker pool and default latencies.
 	Downstream downstream.Config
+	// ScaledThresholds scales TiCDC's fixed byte thresholds with the
+	// memory quota, as every world did before the model ran TiCDC's
+	// constants: the low-memory mark to a quarter of the quota (TiCDC 256
+	// MiB), the largest scan budget to 1/1024 (1 MiB) and the path floor to
+	// 1/1024 (1 MiB, at least 4 KiB). Default false: TiCDC's values at any
+	// quota. Only small swarm worlds and recorded repros turn it on; reports
+	// list it among the parameters.
+	ScaledThresholds bool
+	// TickPhases starts every periodic component (redo flush and meta
+	// flush, collector congestion reports, heartbeats, redo meta collect,
+	// maintainer ticks, event-service refreshes, the upstream resolved ts)
+	// at a phase drawn from the world's seed, per node and incarnation, as
+	// real processes start at unrelated moments. Default false: every
+	// ticker starts in phase with the world (phase-locked, for unit tests).
+	TickPhases bool
 	// SlowShare is the share of tables (every k-th, k = 1/SlowShare) behind a slow
 	// downstream; SlowFactor multiplies their latencies. Defaults 0 and 10.
 	SlowShare  float64

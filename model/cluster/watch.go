@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"github.com/redosim/redosim/model/collector"
 	"math"
 
 	"github.com/redosim/redosim/engine/codec"
@@ -35,22 +36,22 @@ func Invariants() [][2]string {
 		{InvOrdering, "checkpoint ts <= durable redo resolved ts <= upstream resolved ts"},
 		{InvSyncPointBarrier, "when the syncpoint row for S is written, the downstream equals the upstream as of S"},
 		{InvNoLoss, "every upstream change at or below the changefeed checkpoint is in the downstream"},
-		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus MemorySlackBytes, and its accounting adds up"},
+		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus what one append can add past it (its largest event, and one signal per path), and its accounting adds up"},
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
 	}
 }
 
-// MemorySlackBytes is the documented overshoot of an area past the
-// breaker's hard limit: events are admitted against a report up to a
-// second old and a scan may overshoot its budget by one event (at most one
-// 1 MiB split DML), per event service; two such events cover a node's own
-// service and a reset.
-const MemorySlackBytes = 2 << 20
-
-// memoryHardLimit is the release circuit breaker's hard limit (TiCDC's
-// 150 % of the quota): beyond it incoming events are dropped, so an
-// area's accounted memory stays within it plus MemorySlackBytes.
-const memoryHardLimit = 1.5
+// memoryBound is the most an area may hold with the breaker on: the
+// breaker checks the usage before each append and drops a DML, DDL or
+// syncpoint at or above its hard limit (TiCDC's 150 % of the quota), so
+// an area passes the limit by at most its largest droppable event, plus
+// the events it never drops (a resolved ts or a handshake, at most one
+// per path between two releases: the release the drop triggers empties
+// paths). The slack comes from the events the world really queued, not a
+// constant: at a 1 GiB quota with 3 KB rows it is a few kilobytes.
+func memoryBound(u collector.Usage, hardLimit float64) int64 {
+	return int64(float64(u.QuotaBytes)*hardLimit) + u.MaxEventBytes + int64(u.Paths)*u.MaxSignalBytes
+}
 
 // watchInterval is how often the sampled checks and metrics run.
 const watchInterval = 100 * sim.Millisecond
@@ -258,6 +259,10 @@ func (wt *watch) checkOrdering() {
 
 func (wt *watch) checkMemory() {
 	mem := wt.inv[InvMemory]
+	breaker := wt.cl.cfg.Collector.Breaker
+	if breaker.HardLimit == 0 {
+		breaker.HardLimit = collector.DefaultHardLimit
+	}
 	var um, ur float64
 	for _, c := range wt.cl.captures {
 		if c.col == nil {
@@ -266,12 +271,14 @@ func (wt *watch) checkMemory() {
 		main, redo := c.col.Usage()
 		for _, u := range []struct {
 			name string
-			used int64
-			max  int64
-		}{{"main", main.UsedBytes, main.QuotaBytes}, {"redo", redo.UsedBytes, redo.QuotaBytes}} {
-			bound := int64(float64(u.max)*memoryHardLimit) + MemorySlackBytes
-			mem.Check(u.max == 0 || u.used <= bound, "%s %s area uses %d bytes, above %.0f%% of its quota %d plus slack %d",
-				c.node.ID(), u.name, u.used, 100*memoryHardLimit, u.max, MemorySlackBytes)
+			u    collector.Usage
+		}{{"main", main}, {"redo", redo}} {
+			if u.u.QuotaBytes == 0 || breaker.Disabled {
+				continue // no area, or no hard limit to hold it
+			}
+			bound := memoryBound(u.u, breaker.HardLimit)
+			mem.Check(u.u.UsedBytes <= bound, "%s %s area uses %d bytes, above %.0f%% of its quota %d plus the slack of one append (largest event %d B, %d paths x largest signal %d B)",
+				c.node.ID(), u.name, u.u.UsedBytes, 100*breaker.HardLimit, u.u.QuotaBytes, u.u.MaxEventBytes, u.u.Paths, u.u.MaxSignalBytes)
 		}
 		// The recount walks every queued event (O(queued), 400 k events
 		// in a full 1 GiB area): once a second, not every tick. A leak it

@@ -45,6 +45,12 @@ type Usage struct {
 	PathMaxBytes int64
 	// Paths is the number of dispatchers in the area.
 	Paths int
+	// MaxEventBytes is the largest DML, DDL or syncpoint event ever queued
+	// in the area, MaxSignalBytes the largest other event. The breaker
+	// checks the usage before an append, so an append at usage just under
+	// the hard limit takes the area at most MaxEventBytes past it, and an
+	// event it never drops (a resolved ts, a handshake) MaxSignalBytes.
+	MaxEventBytes, MaxSignalBytes int64
 }
 
 // Stats counts what a Collector did since it was built.

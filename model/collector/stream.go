@@ -41,6 +41,10 @@ type area struct {
 	quotaBytes   int64
 	pathMaxBytes int64
 	usedBytes    int64
+	// maxEventBytes is the largest droppable event (DML, DDL, syncpoint)
+	// ever queued, maxSignalBytes the largest other one (resolved,
+	// handshake, drop): what one append can add past the hard limit.
+	maxEventBytes, maxSignalBytes int64
 	// lastAppend is when an event was last appended; lastSizeDecrease when
 	// a non-resolved event was last popped or a path released; lastRelease
 	// when the breaker last ran a release (whether or not it picked a path).
@@ -180,6 +184,12 @@ func (s *stream) append(p *path, ev msg.Event) {
 	if !s.c.cfg.Breaker.Disabled {
 		ev = s.breakerOnAppend(ev)
 	}
+	switch ev.Kind {
+	case msg.EventDML, msg.EventDDL, msg.EventSyncPoint:
+		s.area.maxEventBytes = max(s.area.maxEventBytes, ev.Bytes)
+	default:
+		s.area.maxSignalBytes = max(s.area.maxSignalBytes, ev.Bytes)
+	}
 	p.queue.push(ev)
 	s.addPending(p, ev.Bytes)
 	s.makeReady(p)
@@ -273,11 +283,13 @@ func (s *stream) pathPendingMax() int64 {
 // usage returns the area's Usage.
 func (s *stream) usage() Usage {
 	return Usage{
-		UsedBytes:    s.area.usedBytes,
-		QuotaBytes:   s.area.quotaBytes,
-		Ratio:        s.area.usage(),
-		PathMaxBytes: s.area.pathMaxBytes,
-		Paths:        len(s.paths),
+		UsedBytes:      s.area.usedBytes,
+		QuotaBytes:     s.area.quotaBytes,
+		Ratio:          s.area.usage(),
+		PathMaxBytes:   s.area.pathMaxBytes,
+		Paths:          len(s.paths),
+		MaxEventBytes:  s.area.maxEventBytes,
+		MaxSignalBytes: s.area.maxSignalBytes,
 	}
 }
 

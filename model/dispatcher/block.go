@@ -172,7 +172,7 @@ func (b *basic) report(stage msg.BlockStage, key blockKey, blocked []int64) {
 		b.resends = slices.Delete(b.resends, 0, 1)
 	}
 	r := &resend{status: st}
-	r.timer = b.n.Every(b.cfg.BlockResend, func() {
+	r.timer = b.n.EveryFromNow(b.cfg.BlockResend, func() {
 		b.met.resends.Inc()
 		b.w.Record("dispatcher/resend", b.actor, sim.Digest(r.status.BlockTs, uint64(r.status.Stage)))
 		b.rep.ReportBlockStatus(r.status)

@@ -100,6 +100,10 @@ type Config struct {
 	// ResolvedInterval is the cadence at which the resolved ts advances
 	// (TiKV's cdc.min-ts-interval). Default (zero) 1 s; at least 1 ms.
 	ResolvedInterval sim.Duration
+	// ResolvedPhase places the first resolved-ts advance that long after
+	// Start (then one ResolvedInterval apart). Default 0: one interval
+	// after Start. At most ResolvedInterval.
+	ResolvedPhase sim.Duration
 	// StartPhysicalMs is the TSO physical clock, in ms since the Unix epoch,
 	// at virtual time zero. Default (zero) tso.DefaultStartPhysicalMs
 	// (2026-01-01T00:00:00Z).
@@ -232,6 +236,9 @@ func (c *Config) validateTiming() error {
 		c.ResolvedInterval = defaultResolvedInterval
 	case c.ResolvedInterval < sim.Millisecond:
 		return fmt.Errorf("%w: ResolvedInterval %v below 1ms (the TSO resolution)", ErrBadConfig, c.ResolvedInterval)
+	}
+	if c.ResolvedPhase < 0 || c.ResolvedPhase > c.ResolvedInterval {
+		return fmt.Errorf("%w: ResolvedPhase %v outside [0, ResolvedInterval %v]", ErrBadConfig, c.ResolvedPhase, c.ResolvedInterval)
 	}
 	switch {
 	case c.StartPhysicalMs == 0:

@@ -261,7 +261,20 @@ func (u *Upstream) Trim(floorTs uint64) {
 	u.hist.trimBelow(u.PosAfter(floorTs))
 	for len(u.ddls) > 0 && u.ddls[0].pos < u.hist.start() {
 		u.ddls = u.ddls[1:]
+		u.ddlsTrimmed++
 	}
+}
+
+// RowsThrough returns how many row changes committed at or below ts, each
+// counted once however often a downstream applies it: the distinct rows a
+// checkpoint at ts covers. ts must be at or above FloorTs. O(log history).
+func (u *Upstream) RowsThrough(ts uint64) int {
+	if ts < u.floorTs {
+		panic(fmt.Sprintf("model/upstream: RowsThrough(%d) below the trimmed floor %d: the rule is that history below the floor is gone", ts, u.floorTs))
+	}
+	pos := u.PosAfter(ts)
+	ddls := u.ddlsTrimmed + sort.Search(len(u.ddls), func(i int) bool { return u.ddls[i].pos >= pos })
+	return pos - ddls
 }
 
 // ddlEntry is a DDL and its history position.

@@ -92,6 +92,7 @@ type Upstream struct {
 	groups      [][]codec.Row // rows of an event that are not contiguous in one history chunk
 	groupsFirst int           // group number of groups[0]
 	ddls        []ddlEntry    // the DDLs held, by history position
+	ddlsTrimmed int           // DDLs dropped from ddls by Trim
 	floorTs     uint64        // the Trim floor: nothing at or below it is read again
 	arena       arena
 	stats       Stats
@@ -171,7 +172,11 @@ func (u *Upstream) Start() {
 	u.running = true
 	u.scheduleTxn()
 	u.scheduleDDL()
-	u.resolvedTmr = u.w.Loop.Every(u.cfg.ResolvedInterval, u.advanceResolved)
+	if u.cfg.ResolvedPhase > 0 {
+		u.resolvedTmr = u.w.Loop.EveryAfter(u.cfg.ResolvedPhase, u.cfg.ResolvedInterval, u.advanceResolved)
+	} else {
+		u.resolvedTmr = u.w.Loop.Every(u.cfg.ResolvedInterval, u.advanceResolved)
+	}
 }
 
 // Stop cancels everything Start scheduled: no transaction, DDL or resolved

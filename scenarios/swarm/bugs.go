@@ -90,7 +90,7 @@ func PlantedBugs() []PlantedBug {
 // on disk, syncpoints every 10 s, slow tables and a quota small enough to
 // matter (model/cluster's own planted-bug world).
 func plantedBase() World {
-	return World{Seed: 1, Duration: 60 * sim.Second, Nodes: 3, Tables: 8, RowsPerSecond: 300, Skew: 0.8, HotShare: 0.3,
+	return World{Seed: 1, ScaledThresholds: true, Duration: 60 * sim.Second, Nodes: 3, Tables: 8, RowsPerSecond: 300, Skew: 0.8, HotShare: 0.3,
 		SlowShare: 0.25, SlowFactor: 20, DownstreamWorkers: 16, NetLatency: "250us",
 		Redo: true, Storage: "disk", DiskProfile: "nvme", PutLatency: "30ms", FlushPolicy: "interval",
 		FlushInterval: 2 * sim.Second, FlushRows: 1024, MetaFlushInterval: 200 * sim.Millisecond, MaxLogBytes: 64 << 20,

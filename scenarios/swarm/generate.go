@@ -64,6 +64,11 @@ func drawConfig(r *sim.Rand, seed uint64) World {
 	if w.Liveness {
 		w.ForwardResend = LivenessResend
 	}
+	// Drawn last, so every draw above stays what it was. Swarm worlds are
+	// small by design (quotas of 256 KiB to 8 MiB), so TiCDC's byte
+	// thresholds are scaled with them; the tick phases are swarmed.
+	w.ScaledThresholds = true
+	w.TickPhases = r.IntN(2) == 0
 	return w
 }
 

@@ -66,7 +66,7 @@ func KnownIssues() []KnownIssue {
 // knownDeadlockWorld is forward-resend-deadlock's world (shrunk from seed
 // 213 in 225 runs).
 func knownDeadlockWorld() World {
-	return World{Seed: 213, Duration: 110 * sim.Second, Nodes: 1, Tables: 15, RowsPerSecond: 200, Skew: 0.8,
+	return World{Seed: 213, ScaledThresholds: true, Duration: 110 * sim.Second, Nodes: 1, Tables: 15, RowsPerSecond: 200, Skew: 0.8,
 		SlowFactor: 10, DownstreamWorkers: 16, NetLatency: "20ms", Redo: true, Storage: "disk", DiskProfile: "nvme",
 		PutLatency: "30ms", FlushPolicy: "interval", FlushInterval: 2 * sim.Second, FlushRows: 1024,
 		MetaFlushInterval: 200 * sim.Millisecond, MaxLogBytes: 16 << 10, SyncPointInterval: 10 * sim.Second,
@@ -81,7 +81,7 @@ func knownDeadlockWorld() World {
 // knownLivelockWorld is v1-backlog-livelock's world (shrunk from seed 282
 // in 68 runs).
 func knownLivelockWorld() World {
-	return World{Seed: 282, Duration: 80 * sim.Second, Nodes: 2, Tables: 6, RowsPerSecond: 400, SlowFactor: 10,
+	return World{Seed: 282, ScaledThresholds: true, Duration: 80 * sim.Second, Nodes: 2, Tables: 6, RowsPerSecond: 400, SlowFactor: 10,
 		DownstreamWorkers: 16, NetLatency: "250us", Redo: true, Storage: "object", DiskProfile: "nvme",
 		PutLatency: "100ms", FlushPolicy: "interval", FlushInterval: 2 * sim.Second, FlushRows: 64,
 		MetaFlushInterval: sim.Second, MaxLogBytes: 64 << 10, MemoryQuotaBytes: 512 << 10, RedoQuotaPercent: 50,
@@ -92,7 +92,7 @@ func knownLivelockWorld() World {
 // knownBreakerWorld is memory-without-breaker's world (shrunk from seed
 // 129 in 52 runs).
 func knownBreakerWorld() World {
-	return World{Seed: 129, Duration: 100 * sim.Second, Nodes: 1, Tables: 27, RowsPerSecond: 800, Skew: 0.8,
+	return World{Seed: 129, ScaledThresholds: true, Duration: 100 * sim.Second, Nodes: 1, Tables: 27, RowsPerSecond: 800, Skew: 0.8,
 		SlowShare: 0.25, SlowFactor: 40, DownstreamWorkers: 4, NetLatency: "20ms", Redo: true, Storage: "object",
 		DiskProfile: "nvme", PutLatency: "100ms", FlushPolicy: "interval", FlushInterval: 2 * sim.Second, FlushRows: 1024,
 		MetaFlushInterval: 200 * sim.Millisecond, MaxLogBytes: 64 << 10, SyncPointInterval: 10 * sim.Second,
@@ -134,7 +134,7 @@ func Fixed() []KnownIssue {
 // knownMetaWorld is recovered-meta-not-durable's world (shrunk from seed
 // 142 in 199 runs).
 func knownMetaWorld() World {
-	return World{Seed: 142, Duration: 80 * sim.Second, Nodes: 1, Tables: 2, RowsPerSecond: 10, SlowFactor: 10,
+	return World{Seed: 142, ScaledThresholds: true, Duration: 80 * sim.Second, Nodes: 1, Tables: 2, RowsPerSecond: 10, SlowFactor: 10,
 		DownstreamWorkers: 16, NetLatency: "250us", Redo: true, Storage: "disk", DiskProfile: "nvme", PutLatency: "30ms",
 		FlushPolicy: "interval", FlushInterval: 200 * sim.Millisecond, FlushRows: 1024,
 		MetaFlushInterval: 200 * sim.Millisecond, MaxLogBytes: 64 << 20, MemoryQuotaBytes: 8 << 20, RedoQuotaPercent: 50,
@@ -149,7 +149,7 @@ func knownMetaWorld() World {
 // knownDDLDuplicateWorld is ddl-duplicate-in-log's world (shrunk from seed
 // 67, with DDLs, in 108 runs).
 func knownDDLDuplicateWorld() World {
-	return World{Seed: 67, Duration: 100 * sim.Second, Nodes: 1, Tables: 2, RowsPerSecond: 100, SlowFactor: 10,
+	return World{Seed: 67, ScaledThresholds: true, Duration: 100 * sim.Second, Nodes: 1, Tables: 2, RowsPerSecond: 100, SlowFactor: 10,
 		DDLPerMinute: 6, DownstreamWorkers: 16, NetLatency: "250us", Redo: true, Storage: "object", DiskProfile: "nvme",
 		PutLatency: "30ms", FlushPolicy: "interval", FlushInterval: 2 * sim.Second, FlushRows: 1024,
 		MetaFlushInterval: 200 * sim.Millisecond, MaxLogBytes: 64 << 20, MemoryQuotaBytes: 256 << 10, RedoQuotaPercent: 25,
@@ -160,7 +160,7 @@ func knownDDLDuplicateWorld() World {
 // knownDDLSyncPointWorld is ddl-syncpoint-after-restart's world (shrunk
 // from seed 158, with DDLs, in 123 runs).
 func knownDDLSyncPointWorld() World {
-	return World{Seed: 158, Duration: 80 * sim.Second, Nodes: 1, Tables: 2, RowsPerSecond: 10, SlowFactor: 10,
+	return World{Seed: 158, ScaledThresholds: true, Duration: 80 * sim.Second, Nodes: 1, Tables: 2, RowsPerSecond: 10, SlowFactor: 10,
 		DDLPerMinute: 6, DownstreamWorkers: 16, NetLatency: "250us", Redo: true, Storage: "object", DiskProfile: "nvme",
 		PutLatency: "30ms", FlushPolicy: "interval", FlushInterval: 200 * sim.Millisecond, FlushRows: 1024,
 		MetaFlushInterval: 200 * sim.Millisecond, MaxLogBytes: 64 << 20, SyncPointInterval: 20 * sim.Second,
@@ -174,7 +174,7 @@ func knownDDLSyncPointWorld() World {
 // knownStuckWorld is checkpoint-stuck-after-crashes' world (shrunk from
 // seed 346 in 222 runs).
 func knownStuckWorld() World {
-	return World{Seed: 346, Duration: 90 * sim.Second, Nodes: 4, Tables: 3, RowsPerSecond: 10, SlowFactor: 10,
+	return World{Seed: 346, ScaledThresholds: true, Duration: 90 * sim.Second, Nodes: 4, Tables: 3, RowsPerSecond: 10, SlowFactor: 10,
 		DownstreamWorkers: 16, NetLatency: "250us", Redo: false, Storage: "disk", DiskProfile: "nvme", PutLatency: "30ms",
 		FlushPolicy: "interval", FlushInterval: 2 * sim.Second, FlushRows: 1024, MetaFlushInterval: 200 * sim.Millisecond,
 		MaxLogBytes: 64 << 20, SyncPointInterval: 10 * sim.Second, MemoryQuotaBytes: 8 << 20, RedoQuotaPercent: 50,
@@ -190,7 +190,7 @@ func knownStuckWorld() World {
 // knownBacklogWorld is backlog-livelock-small-quota's world (shrunk from
 // seed 529 in 114 runs).
 func knownBacklogWorld() World {
-	return World{Seed: 529, Duration: 100 * sim.Second, Nodes: 1, Tables: 27, RowsPerSecond: 50, SlowFactor: 10,
+	return World{Seed: 529, ScaledThresholds: true, Duration: 100 * sim.Second, Nodes: 1, Tables: 27, RowsPerSecond: 50, SlowFactor: 10,
 		DownstreamWorkers: 16, NetLatency: "250us", Redo: true, Storage: "object", DiskProfile: "nvme", PutLatency: "30ms",
 		FlushPolicy: "interval", FlushInterval: 200 * sim.Millisecond, FlushRows: 1024, MetaFlushInterval: 200 * sim.Millisecond,
 		MaxLogBytes: 64 << 20, MemoryQuotaBytes: 256 << 10, RedoQuotaPercent: 75, ScanWindow: "v2-4030", Aggregation: "max",
@@ -201,7 +201,7 @@ func knownBacklogWorld() World {
 // knownOvershootWorld is memory-overshoot-after-backlog's world (shrunk
 // from seed 610 in 122 runs).
 func knownOvershootWorld() World {
-	return World{Seed: 610, Duration: 120 * sim.Second, Nodes: 1, Tables: 8, RowsPerSecond: 800, SlowFactor: 10,
+	return World{Seed: 610, ScaledThresholds: true, Duration: 120 * sim.Second, Nodes: 1, Tables: 8, RowsPerSecond: 800, SlowFactor: 10,
 		DownstreamWorkers: 16, NetLatency: "20ms", Redo: true, Storage: "object", DiskProfile: "nvme", PutLatency: "100ms",
 		FlushPolicy: "interval", FlushInterval: 2 * sim.Second, FlushRows: 64, MetaFlushInterval: 200 * sim.Millisecond,
 		MaxLogBytes: 64 << 20, SyncPointInterval: 30 * sim.Second, MemoryQuotaBytes: 8 << 20, RedoQuotaPercent: 25,

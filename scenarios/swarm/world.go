@@ -1,6 +1,7 @@
 package swarm
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -59,6 +60,15 @@ type World struct {
 	Breaker           bool         // the collector's circuit breaker
 	Fence             string       // "batch" (TiCDC) or "prefix"
 
+	// RowBytes is the median row size in bytes (the scenario's row-bytes
+	// is lognormal around it); 0 means 300.
+	RowBytes int
+	// TickPhases starts every periodic component at a seeded phase
+	// (tick-phases); ScaledThresholds scales TiCDC's byte thresholds with
+	// the small quota (scaled-thresholds). Recorded worlds keep both off
+	// and on respectively, as they were found.
+	TickPhases, ScaledThresholds bool
+
 	// ForwardResend is how often the maintainer re-sends redoGlobalTs
 	// (redo-forward-resend): 0 is TiCDC's behaviour (only on a rise), which
 	// can deadlock after a restart (KnownIssues: forward-resend-deadlock).
@@ -113,6 +123,9 @@ func (w World) Set() map[string]string {
 		"redo-quota-percent": strconv.Itoa(w.RedoQuotaPercent),
 		"usage-aggregation":  w.Aggregation, "breaker": strconv.FormatBool(w.Breaker), "fence": w.Fence,
 		"redo-forward-resend": w.ForwardResend.String(),
+		"row-bytes":           "lognormal(" + strconv.Itoa(cmp.Or(w.RowBytes, 300)) + ",0.2)",
+		"tick-phases":         strconv.FormatBool(w.TickPhases),
+		"scaled-thresholds":   strconv.FormatBool(w.ScaledThresholds),
 	}
 }
 

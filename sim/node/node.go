@@ -77,6 +77,10 @@ type Node struct {
 
 	crashHooks   []func()
 	restartHooks []func()
+
+	// phases draws the phase of each periodic timer (Every); nil keeps
+	// every timer in phase with the moment it was set.
+	phases *sim.Rand
 }
 
 // New returns node id, up in its first incarnation (1), registered on net.
@@ -127,14 +131,37 @@ func (n *Node) After(d sim.Duration, fn func()) sim.Timer {
 	return n.track(n.w.Loop.After(d, n.scoped(fn)))
 }
 
-// Every runs fn every d, first d from now, until the timer is stopped or
-// the node crashes. While the node is down it schedules nothing and
-// returns the zero Timer.
+// Every runs fn every d until the timer is stopped or the node crashes:
+// a periodic component's ticker. The first run is d from now, or, with
+// seeded phases on (SeedPhases), at a phase drawn uniformly from (0, d],
+// as a real process's tickers start at unrelated moments. While the node
+// is down it schedules nothing and returns the zero Timer.
 func (n *Node) Every(d sim.Duration, fn func()) sim.Timer {
 	if !n.up {
 		return sim.Timer{}
 	}
+	if n.phases == nil || d <= 0 {
+		return n.track(n.w.Loop.Every(d, n.scoped(fn)))
+	}
+	first := 1 + sim.Duration(n.phases.Uint64()%uint64(d))
+	return n.track(n.w.Loop.EveryAfter(first, d, n.scoped(fn)))
+}
+
+// EveryFromNow runs fn every d, first exactly d from now, whatever the
+// phase setting: a retry clock that starts at an event (a resend after
+// waiting), not a component's ticker.
+func (n *Node) EveryFromNow(d sim.Duration, fn func()) sim.Timer {
+	if !n.up {
+		return sim.Timer{}
+	}
 	return n.track(n.w.Loop.Every(d, n.scoped(fn)))
+}
+
+// SeedPhases turns on seeded phases for the node's periodic timers: from
+// now on each Every starts at a phase drawn from the world's stream
+// "sim/node/<id>/phase". Timers already set keep their phase.
+func (n *Node) SeedPhases() {
+	n.phases = n.w.Rand("sim/node/" + string(n.id) + "/phase")
 }
 
 // scoped wraps a timer function with the check that it runs in the
