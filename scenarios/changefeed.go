@@ -81,6 +81,7 @@ func changefeedMetrics() []results.MetricDoc {
 		{Name: "fast_slow_gap_p99", Unit: "s", Doc: "99th percentile of the spread of event dispatcher checkpoints", Headline: true, LowerIsBetter: true},
 		{Name: "throughput", Unit: "rows/s", Doc: "distinct upstream rows applied downstream per second: the rows at or below the final changefeed checkpoint, each once (re-applies after resets and restarts do not count)", Headline: true, HigherIsBetter: true},
 		{Name: "barrier_duration", Unit: "s", Doc: "syncpoint and DDL barrier, first WAITING to last DONE", Headline: true, LowerIsBetter: true},
+		{Name: "barrier_unfinished", Unit: "s", Doc: "how long the oldest syncpoint or DDL barrier still open at the end had waited: censored (a lower bound on its duration), absent when every barrier finished", LowerIsBetter: true},
 		{Name: "usage_max", Unit: "ratio", Doc: "highest collector area usage", LowerIsBetter: true},
 		{Name: "redo_lag_p99", Unit: "s", Doc: "99th percentile of the durable redo resolved ts lag", LowerIsBetter: true},
 		{Name: "releases", Unit: "paths", Doc: "paths released by the circuit breaker", LowerIsBetter: true},

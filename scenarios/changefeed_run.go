@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"github.com/redosim/redosim/model/cluster"
+	"github.com/redosim/redosim/model/msg"
 	"github.com/redosim/redosim/sim/metrics"
 )
 
@@ -62,6 +63,13 @@ func summarize(env *Env, cl *cluster.Cluster) {
 	env.Scalar("throughput", "rows/s", float64(cl.Upstream().RowsThrough(cl.CheckpointTs()))/env.Duration.Seconds())
 	env.Scalar("releases", "paths", lastSum(env.Metrics, "collector_paths_released_total"))
 	env.Scalar("resets", "dispatchers", lastSum(env.Metrics, "collector_resets_total"))
+	// A barrier the world ended inside has no duration, only a lower
+	// bound: recorded as censored, never as a value.
+	if m := cl.Maintainer(); m != nil {
+		if age, ok := m.OldestPendingBarrier(msg.ModeMain); ok {
+			env.CensoredScalar("barrier_unfinished", "s", age.Seconds())
+		}
+	}
 	for _, h := range env.Metrics.Histograms() {
 		if h.Name == "maintainer_barrier_seconds" {
 			for _, v := range h.Values {

@@ -193,6 +193,25 @@ func (m *Maintainer) PendingBarriers(mode msg.Mode) int {
 	return 0
 }
 
+// OldestPendingBarrier returns how long the oldest unfinished barrier of
+// mode has waited since its first WAITING, and whether there is one: a
+// barrier the world ended inside, whose duration is only known to be at
+// least this long.
+func (m *Maintainer) OldestPendingBarrier(mode msg.Mode) (sim.Duration, bool) {
+	b := m.barriers[mode]
+	if b == nil {
+		return 0, false
+	}
+	var oldest sim.Duration
+	found := false
+	for _, ev := range b.events {
+		if age := m.w.Now().Sub(ev.firstWaiting); !found || age > oldest {
+			oldest, found = age, true
+		}
+	}
+	return oldest, found
+}
+
 // tick is the 100 ms period task: checkpoint, then barrier resends.
 func (m *Maintainer) tick() {
 	m.updateCheckpoint()
