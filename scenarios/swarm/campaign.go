@@ -18,8 +18,10 @@ type CampaignConfig struct {
 	Seeds []uint64
 	// Parallel is the number of worlds run at once (default 1).
 	Parallel int
-	// DeterminismEvery runs every k-th world (by position) a second and a
-	// third time with full traces and compares them (0: never).
+	// DeterminismEvery runs the worlds whose seed is a multiple of k a
+	// second and a third time with full traces and compares them (0:
+	// never). By seed, not by position, so a sharded campaign checks the
+	// same worlds as the whole one.
 	DeterminismEvery int
 	// ShrinkRuns bounds the shrink of each failing world (0: no shrink).
 	ShrinkRuns int
@@ -129,7 +131,7 @@ func runOne(cfg CampaignConfig, i int) *WorldResult {
 	seed := cfg.Seeds[i]
 	t0 := time.Now()
 	r := &WorldResult{Seed: seed, Verdict: Check(Generate(seed))}
-	if cfg.DeterminismEvery > 0 && i%cfg.DeterminismEvery == 0 && r.Verdict.Outcome != nil {
+	if cfg.DeterminismEvery > 0 && seed%uint64(cfg.DeterminismEvery) == 0 && r.Verdict.Outcome != nil {
 		r.DeterminismRun = true
 		r.Determinism = CheckDeterminism(r.Verdict.Spec)
 	}

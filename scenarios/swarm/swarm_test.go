@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -469,5 +470,32 @@ func TestReproFormatIsSimruns(t *testing.T) {
 	}
 	if filepath.Base(path) != "repro-swarm-s5.json" || !strings.HasPrefix(ReplayCommand(path), "simrun -replay ") {
 		t.Fatalf("unexpected repro name or command: %s, %s", path, ReplayCommand(path))
+	}
+}
+
+// TestDeterminismCheckBySeed: the worlds a campaign re-runs for
+// determinism are chosen by seed, so two shards check exactly the worlds
+// the whole campaign checks. Method: seeds 5..24 whole and as the shards
+// 5..14 and 15..24, every tenth seed checked.
+func TestDeterminismCheckBySeed(t *testing.T) {
+	checked := func(seeds []uint64) []uint64 {
+		_, res := RunCampaign(CampaignConfig{Seeds: seeds, Parallel: 2, DeterminismEvery: 10})
+		var out []uint64
+		for _, r := range res {
+			if r.DeterminismRun {
+				out = append(out, r.Seed)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	var all []uint64
+	for s := uint64(5); s <= 24; s++ {
+		all = append(all, s)
+	}
+	whole := checked(all)
+	shards := append(checked(all[:10]), checked(all[10:])...)
+	if !slices.Equal(whole, []uint64{10, 20}) || !slices.Equal(shards, whole) {
+		t.Fatalf("determinism checked: whole %v, shards %v; want [10 20] both", whole, shards)
 	}
 }
