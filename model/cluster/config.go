@@ -16,7 +16,7 @@ import (
 )
 
 // Config describes one changefeed world. Zero values take TiCDC's
-// defaults (reference/ticdc-mechanisms.md, section F).
+// defaults (docs/FIDELITY.md, Constants).
 type Config struct {
 	// Nodes is the number of capture nodes; the maintainer runs on the
 	// first. Default 3.
@@ -57,10 +57,8 @@ type Config struct {
 	RedoQuotaPercent int
 	// EventService, Collector, Dispatcher and Maintainer tune the actors;
 	// quotas, versions and intervals that follow from the fields above are
-	// filled in by Build. Thresholds TiCDC states in bytes against its 1 GiB
-	// default quota scale with MemoryQuotaBytes when left zero: the event
-	// service's low-memory mark (a quarter of the quota), its maximum scan
-	// budget and the collector's path floor (1/1024 of it each).
+	// filled in by Build. Their byte thresholds are TiCDC's at any quota
+	// unless ScaledThresholds asks otherwise.
 	EventService eventservice.Config
 	Collector    collector.Config
 	Dispatcher   dispatcher.Config
