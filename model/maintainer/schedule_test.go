@@ -29,6 +29,9 @@ func TestPlacementDeadCaptureTablesMoveOnce(t *testing.T) {
 	p := placed(nodes, 9)
 	lost := p.Tables("n2")
 	p.RemoveNode("n2", 100)
+	if got := p.Nodes(); !slices.Equal(got, []netsim.NodeID{"n1", "n3"}) {
+		t.Fatalf("alive nodes %v after removing n2", got)
+	}
 	if got := p.Absent(); !slices.Equal(got, lost) {
 		t.Fatalf("absent %v, want n2's tables %v", got, lost)
 	}
