@@ -15,7 +15,7 @@ import (
 func memoryPressure() *Scenario {
 	return &Scenario{
 		Name:    "memory-pressure",
-		Summary: "a small memory quota with syncpoints: the release circuit breaker on vs off, and the stalls it breaks",
+		Summary: "one node at 1 GiB whose downstream cannot keep up, with syncpoints: the release circuit breaker on vs off, and the deadlock it breaks",
 		Doc: "One changefeed replicates 32 tables on one capture node at 4 000 rows/s of about 3 KB " +
 			"(12 MB/s), redo on, a syncpoint every 60 s and a quarter of the tables behind a slow " +
 			"downstream of 12 workers that cannot keep up, at TiCDC's constants (1 GiB quota, half for " +
@@ -44,7 +44,7 @@ func memoryPressure() *Scenario {
 		Metrics: append(stallMetrics(), headlined(changefeedMetrics(),
 			"releases", "checkpoint_lag_p99", "throughput")...),
 		Invariants: changefeedInvariants(),
-		Duration:   10 * sim.Minute,
+		Duration:   20 * sim.Minute,
 		Build: func(env *Env) error {
 			cl, err := buildChangefeed(env, scanLimitTweak(env))
 			if err != nil {

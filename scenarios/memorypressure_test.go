@@ -1,21 +1,16 @@
 package scenarios
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/redosim/redosim/results"
-)
-
-// TestMemoryPressureBreakerAtTiCDCConstants runs the default 10 minute
-// world (1 GiB, one node, a downstream that cannot keep up) with the
-// breaker on and off for one seed: the invariants hold in both; with the
-// breaker off nothing is released, with it on paths are released; and at
-// TiCDC's constants neither arm deadlocks: the checkpoint stands still at
-// most while a syncpoint barrier waits for the slow tables (under two
-// syncpoint intervals), and moves again. (In the old world, at 768 KiB
-// with TiCDC's scan cost and feedback period unscaled, the breaker-off arm
-// stuck for good; that stall was the scaling's, see README's findings.)
-func TestMemoryPressureBreakerAtTiCDCConstants(t *testing.T) {
+// TestMemoryPressureBreakerBreaksTheDeadlock runs the default 20 minute
+// world (1 GiB, one node, a downstream that cannot keep up, syncpoints
+// every 60 s) with the breaker on and off for one seed: the invariants
+// hold in both; with the breaker off nothing is released and the
+// changefeed ends stuck (8 of 8 seeds stop between 902 s and 1023 s:
+// fenced and barrier-blocked paths hold the area above its quota and
+// nothing pops), with it on paths are released and the checkpoint never
+// stands still for two syncpoint intervals. README, finding 3.
+func TestMemoryPressureBreakerBreaksTheDeadlock(t *testing.T) {
 	// Not parallel: a world at TiCDC's constants under pressure holds
 	// gigabytes (its redo log above the checkpoint); one at a time.
 	const seed = 2
@@ -30,12 +25,13 @@ func TestMemoryPressureBreakerAtTiCDCConstants(t *testing.T) {
 	if r := mustScalar(t, on, "releases"); r == 0 {
 		t.Errorf("breaker on released nothing under this pressure")
 	}
-	if u := mustScalar(t, on, "usage_max"); u < 0.6 {
-		t.Errorf("breaker on: usage peaked at %.2f: the world no longer puts the 1 GiB quota under pressure", u)
+	if u := mustScalar(t, on, "usage_max"); u < 1 {
+		t.Errorf("breaker on: usage peaked at %.2f: the world no longer fills the 1 GiB quota", u)
 	}
-	for name, w := range map[string]*results.World{"on": on, "off": off} {
-		if s := mustScalar(t, w, "longest_stall"); s >= 120 {
-			t.Errorf("breaker %s: the checkpoint stood still for %.0f s, two syncpoint intervals: a deadlock", name, s)
-		}
+	if s := mustScalar(t, off, "stall_at_end"); s < 120 {
+		t.Errorf("breaker off: the checkpoint had stood still for only %.0f s at the end, want the deadlock (at least two syncpoint intervals)", s)
+	}
+	if s := mustScalar(t, on, "longest_stall"); s >= 120 {
+		t.Errorf("breaker on: the checkpoint stood still for %.0f s, two syncpoint intervals: a deadlock the breaker should break", s)
 	}
 }
