@@ -16,6 +16,11 @@ FUZZTIME  ?= 5s
 TEST_MEMLIMIT ?= 4GiB
 SIMRUN    := bin/simrun
 
+# Assertions (internal/invariants) are on in every build and test make
+# runs, and so in CI (.ci/run calls make); a plain `go build` or
+# `go test ./...` compiles them out.
+export GOFLAGS := -tags=invariants $(GOFLAGS)
+
 # Lint tools, pinned and installed from the Go module proxy into bin/tools
 # (one directory per version, so a bump reinstalls).
 STATICCHECK_VERSION ?= v0.8.2

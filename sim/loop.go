@@ -3,6 +3,8 @@ package sim
 import (
 	"errors"
 	"fmt"
+
+	"github.com/redosim/redosim/internal/invariants"
 )
 
 // ErrStepsMax is returned by Run and RunUntil when a loop executes more
@@ -112,6 +114,9 @@ func (l *Loop) schedule(t Instant, period Duration, fn func()) Timer {
 	if fn == nil {
 		panic("sim: scheduling a nil func")
 	}
+	if invariants.Enabled && t < l.now {
+		invariants.Failf("sim: virtual time never goes back: an event scheduled at %v, before now %v", t, l.now)
+	}
 	var ev *event
 	if f := l.firing; f != nil {
 		// Reuse the fired event's record and its slot at the top.
@@ -171,6 +176,9 @@ func (l *Loop) Step() bool {
 		return false
 	}
 	ev := l.heap[0]
+	if invariants.Enabled && ev.at < l.now {
+		invariants.Failf("sim: virtual time never goes back: next event at %v, before now %v", ev.at, l.now)
+	}
 	l.now = ev.at
 	l.steps++
 	fn := ev.fn

@@ -24,8 +24,8 @@ var changefeedMappingScenarios = []string{"syncpoint", "smoke"}
 // off) onto the scenarios above and compares the -set values and the
 // notes with testdata/changefeed/NAME.golden.
 //
-// Reference: TiCDC pkg/config/replica_config.go and consistent.go (see
-// /work/shared/reference/ticdc-mechanisms.md §A1).
+// Reference: pingcap/ticdc:pkg/config/replica_config.go and
+// pingcap/ticdc:pkg/config/consistent.go (docs/FIDELITY.md, redo config).
 func TestChangefeedMappingGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "changefeed", "*.toml"))
 	if err != nil || len(files) < 3 {

@@ -10,7 +10,7 @@ import (
 
 // TestSortForApply: rows by (commitTs, startTs, delete<update<insert), each
 // DDL after every row with commitTs <= its own. Reference: TiCDC reader heap
-// Less and applier main loop (reference/ticdc-mechanisms.md B3, B5).
+// Less and applier main loop (pingcap/ticdc:cmd/redo/reader/reader.go, docs/FIDELITY.md, redo apply).
 func TestSortForApply(t *testing.T) {
 	want := []codec.Record{
 		rowRec(1, "a", codec.OpInsert, 10),

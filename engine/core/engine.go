@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/internal/invariants"
 	"github.com/redosim/redosim/sim/vtime"
 )
 
@@ -134,7 +135,7 @@ func (e *Engine) Ready() []Chain {
 		out := e.pending
 		e.pending = nil
 		for _, c := range out {
-			e.inflight[c.ID] = c.Stream
+			e.issue(c.ID, c.Stream)
 		}
 		e.repairing = true
 		return out
@@ -153,16 +154,24 @@ func (e *Engine) Ready() []Chain {
 				break
 			}
 			e.nextChain = id
-			e.inflight[id] = s.typ
+			e.issue(id, s.typ)
 			out = append(out, Chain{ID: id, Stream: s.typ, Ops: ops})
 		}
 	}
 	if ops := e.meta.ready(e.collect, e.row.syncedLSN, e.ddl.syncedLSN); ops != nil {
 		e.nextChain++
-		e.inflight[e.nextChain] = TypeMeta
+		e.issue(e.nextChain, TypeMeta)
 		out = append(out, Chain{ID: e.nextChain, Stream: TypeMeta, Ops: ops})
 	}
 	return out
+}
+
+// issue records chain id of stream as in flight until its Advance.
+func (e *Engine) issue(id uint64, stream string) {
+	if _, dup := e.inflight[id]; invariants.Enabled && dup {
+		invariants.Failf("engine/core: Ready issues each chain once: chain %d is already in flight", id)
+	}
+	e.inflight[id] = stream
 }
 
 func (e *Engine) collect(checkpointTs uint64) []string {
@@ -174,6 +183,9 @@ func (e *Engine) collect(checkpointTs uint64) []string {
 func (e *Engine) Advance(id uint64, err error) error {
 	stream, ok := e.inflight[id]
 	if !ok {
+		if invariants.Enabled {
+			invariants.Failf("engine/core: Advance pairs with Ready: chain %d was never issued or already completed", id)
+		}
 		return fmt.Errorf("%w %d", ErrUnknownChain, id)
 	}
 	delete(e.inflight, id)
@@ -191,6 +203,9 @@ func (e *Engine) Advance(id uint64, err error) error {
 		e.meta.flushed.CheckpointTs = max(e.meta.flushed.CheckpointTs, e.meta.recovered.CheckpointTs)
 		e.meta.flushed.ResolvedTs = max(e.meta.flushed.ResolvedTs, e.meta.recovered.ResolvedTs)
 	default:
+		if invariants.Enabled && stream != TypeMeta {
+			invariants.Failf("engine/core: a chain belongs to a typed stream (row, ddl, meta, repair): chain %d has %q", id, stream)
+		}
 		e.meta.advance(err)
 	}
 	return nil

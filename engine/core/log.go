@@ -183,6 +183,7 @@ func (l *streamLog) append(now vtime.Instant, rec *codec.Record) (LSN, error) {
 			l.flushWanted = true
 		}
 	}
+	l.checkWatermarks()
 	return l.nextLSN, nil
 }
 

@@ -155,7 +155,10 @@ func (l *streamLog) advance(id uint64, err error) {
 	if pc.repair {
 		return
 	}
-	l.writtenLSN = max(l.writtenLSN, pc.endLSN)
+	l.checkChainEnd(pc)
+	l.writtenLSN = pc.endLSN
+	// A chain that syncs nothing (policy os, no seal) has syncedTo 0: the
+	// durable LSN stays.
 	l.syncedLSN = max(l.syncedLSN, pc.syncedTo)
 	if pc.dirSync != nil {
 		pc.dirSync.dirDurable = true
@@ -176,6 +179,7 @@ func (l *streamLog) ack() {
 	if len(l.segs) > 0 && (l.policy == PolicyCommit || l.policy == PolicyOS) {
 		l.flushWanted = true
 	}
+	l.checkWatermarks()
 }
 
 // collect removes from the sealed list the oldest files whose max

@@ -157,7 +157,8 @@ func (l *streamLog) advancePipelined(id uint64, err error) {
 	n := 0
 	for ; n < len(l.writing) && l.writing[n].writeDone; n++ {
 		done := l.writing[n]
-		l.writtenLSN = max(l.writtenLSN, done.endLSN)
+		l.checkChainEnd(done)
+		l.writtenLSN = done.endLSN
 		l.syncFile = done.lastFile
 		l.sealed = append(l.sealed, done.sealed...)
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/internal/invariants"
 )
 
 // dispatchLocked hands every chain the core has ready to an idle worker,
@@ -44,7 +45,7 @@ func (d *Driver) work(ch chan core.Chain) {
 		d.stats.add(cs)
 		d.running--
 		if aerr := d.eng.Advance(c.ID, err); aerr != nil {
-			panic("engine/osdriver: driver bug: " + aerr.Error())
+			invariants.Failf("engine/osdriver: Advance pairs with Ready: %v", aerr)
 		}
 		d.releaseLocked(&rel)
 		d.idleWork = append(d.idleWork, ch)

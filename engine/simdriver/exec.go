@@ -5,6 +5,7 @@ import (
 	"path"
 
 	"github.com/redosim/redosim/engine/core"
+	"github.com/redosim/redosim/internal/invariants"
 	"github.com/redosim/redosim/sim"
 )
 
@@ -63,7 +64,7 @@ func (d *Driver) finishChain(c core.Chain, err error) {
 	d.probeChain(c, -1)
 	d.w.Record("redo.chain", c.Stream, sim.Digest(c.ID, uint64(len(c.Ops)), boolWord(err != nil)))
 	if aerr := d.eng.Advance(c.ID, err); aerr != nil {
-		panic(fmt.Sprintf("engine/simdriver: driver bug: %v", aerr))
+		invariants.Failf("engine/simdriver: Advance pairs with Ready: %v", aerr)
 	}
 	d.pump()
 }

@@ -1,6 +1,10 @@
 package dispatcher
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/redosim/redosim/internal/invariants"
+)
 
 // inflight is one write handed to the sink and not yet flushed: a DML batch
 // or a block event (TiCDC TableProgress entries, one per write here since a
@@ -25,6 +29,9 @@ type progress struct {
 // add records a write of events with commitTs in [minTs, maxTs] and returns
 // its id for remove.
 func (p *progress) add(minTs, maxTs uint64) uint64 {
+	if n := len(p.inflight); invariants.Enabled && n > 0 && minTs < p.inflight[n-1].minCommitTs {
+		invariants.Failf("model/dispatcher: writes enter progress in commitTs order (checkpoint reads inflight[0] as the oldest): %d after %d", minTs, p.inflight[n-1].minCommitTs)
+	}
 	p.nextID++
 	p.inflight = append(p.inflight, inflight{id: p.nextID, minCommitTs: minTs})
 	p.lastMax = max(p.lastMax, maxTs)

@@ -30,6 +30,7 @@ package tso
 import (
 	"fmt"
 
+	"github.com/redosim/redosim/internal/invariants"
 	"github.com/redosim/redosim/sim"
 )
 
@@ -104,6 +105,9 @@ func (c *Clock) Next(now sim.Instant) uint64 {
 		if Logical(ts) == 0 {
 			ts++
 		}
+	}
+	if invariants.Enabled && ts <= c.last {
+		invariants.Failf("model/tso: Next is strictly greater than every timestamp it returned before: %d <= %d", ts, c.last)
 	}
 	c.last = ts
 	return ts

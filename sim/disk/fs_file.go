@@ -1,6 +1,10 @@
 package disk
 
-import "io"
+import (
+	"io"
+
+	"github.com/redosim/redosim/internal/invariants"
+)
 
 // errEOF is io.EOF, which a short ReadAt returns unwrapped.
 var errEOF = io.EOF
@@ -397,5 +401,22 @@ func (fs *FS) syncHandle(op string, h handle) error {
 		return pathError(op, h.path, ErrIO)
 	}
 	f.flush(fs.sectorBytes)
+	f.checkSynced()
 	return nil
+}
+
+// checkSynced asserts what a successful fsync leaves: nothing dirty, and,
+// unless a writeback error dropped pages (fsyncgate: they never reach the
+// durable image), a durable image of the page cache's size
+// (internal/invariants).
+func (f *fileData) checkSynced() {
+	if !invariants.Enabled {
+		return
+	}
+	if !f.diverged && len(f.durable) != len(f.data) {
+		invariants.Failf("sim/disk: a successful fsync makes the durable size the page cache's: durable %d, cache %d", len(f.durable), len(f.data))
+	}
+	if f.sizeDirty || !f.dirty.empty() {
+		invariants.Failf("sim/disk: a successful fsync leaves nothing dirty: sizeDirty %v, dirty spans %v", f.sizeDirty, !f.dirty.empty())
+	}
 }

@@ -67,8 +67,7 @@ const (
 // mutable state).
 func profiles() map[string]Profile {
 	return map[string]Profile{
-		// local-vm is this machine (reference/libraries-and-wal-peers.md
-		// §7.1): 4 KiB append+fdatasync p50 182 µs p99 243 µs (fsync p99
+		// local-vm is this machine (docs/FIDELITY.md, disk profiles): 4 KiB append+fdatasync p50 182 µs p99 243 µs (fsync p99
 		// 315 µs), overwrite+fdatasync p50 103 µs p99 200 µs; buffered
 		// writes ~5 GB/s; the final flush of 1 GiB ~2.8 GB/s, for 1.7–2.4
 		// GB/s end to end.

@@ -25,7 +25,7 @@ const TransportTerm = "return(true)"
 //     every world evaluating the point would consume, coupling worlds;
 //   - sleep and pause block on the wall clock; print writes to stdout;
 //     break starts a debugger; panic kills the process; off fires with a
-//     nil value (see reference/libraries-and-wal-peers.md §1.2).
+//     nil value (pingcap/failpoint:terms.go parseAct).
 func ValidateTerm(term string) error {
 	if term == "" {
 		return errors.New("sim/fault: empty failpoint term")
