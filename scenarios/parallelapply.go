@@ -33,7 +33,7 @@ func parallelApply() *Scenario {
 			"into apply order, and replays it in virtual time (engine/apply RunVirtual): a reader " +
 			"spends read-cost per record and hands each row to the worker that owns its table, a " +
 			"worker spends row-cost per row, and every DDL is a barrier that waits for every worker " +
-			"to drain and then runs alone for ddl-cost (reference B5; openGauss' parallel redo). " +
+			"to drain and then runs alone for ddl-cost (docs/FIDELITY.md; openGauss' parallel redo). " +
 			"Rows that a later truncate erases are skipped (openGauss' invalid pages). With " +
 			"skew=hot table 1 gets hot-share of the rows, so the worker that owns it bounds the " +
 			"speedup at 1/hot-share whatever the workers; split cuts table 1 into key ranges " +

@@ -32,7 +32,7 @@ func redoFlush() *Scenario {
 		Summary: "redo's 1024-row flush trigger on vs off against object-store PUT latency: objects, sizes, lag",
 		Doc: "One changefeed replicates 64 tables from 3 capture nodes, each capture writing its redo " +
 			"rows to S3-like object storage, where every flush uploads the open file as one object " +
-			"(TiCDC's memory backend, reference A5). TiCDC flushes every flush-interval (2 s) and also " +
+			"(TiCDC's memory backend, docs/FIDELITY.md section 8). TiCDC flushes every flush-interval (2 s) and also " +
 			"as soon as more than 1024 rows are buffered; under load the trigger makes an object every " +
 			"1024 rows per capture (issue #5936: 1.8-3.9 MiB objects, writer 100 % busy). A flush waits " +
 			"while the previous one's PUT is in flight, so a slow PUT batches what arrives meanwhile. " +

@@ -40,7 +40,7 @@ func redoLag() *Scenario {
 			"dispatchers may write only below redoGlobalTs, the durable redo resolved ts the maintainer " +
 			"broadcasts, so the sink trails redo by the fence's latency budget: writer flush " +
 			"(flush-interval or 1024 rows), heartbeat 200 ms, maintainer redo tick 1 s, meta flush " +
-			"200 ms plus a PUT, and the collect tick (again flush-interval) (reference A7, A8; issue " +
+			"200 ms plus a PUT, and the collect tick (again flush-interval) (docs/FIDELITY.md section 8; issue " +
 			"#3957 reports over 5 s of lag with redo). The variants sweep flush-interval under two " +
 			"fences: TiCDC's, which caches a whole batch while its last event is above the fence " +
 			"(issue #6026: the covered prefix waits too), and a prefix fence that hands the covered " +

@@ -63,7 +63,7 @@ func sampleMedian(t *testing.T, w *results.World, metric string) float64 {
 // events sit in fence caches than under TiCDC's batch fence, which holds
 // the covered prefix too (issue #6026). And a shorter flush-interval
 // shortens the redo lag: the writer flush and the collect tick both run
-// at that interval (reference A8).
+// at that interval (docs/FIDELITY.md section 8).
 func TestRedoLagFenceAndInterval(t *testing.T) {
 	spec := func(variant string) Spec { return Spec{Variant: variant, Seed: 3, Duration: 60 * sim.Second} }
 	batch := runHeld(t, spec("batch-2s"), "redo-lag")

@@ -13,7 +13,7 @@ import (
 // brakes are gentler (a 5 s floor outside emergencies). At TiCDC's 1 GiB
 // the area takes about a minute to fill (62 s for seed 1), so the reaction
 // is bounded by the slowdown, not by seconds as in the old 4 MiB world. The slowdown is recorded as
-// a fault. Reference: TiCDC PRs #4030 and #4950, reference §E9.
+// a fault. Reference: TiCDC PRs #4030 and #4950, docs/FIDELITY.md section 2.
 func TestScanWindowReacts(t *testing.T) {
 	// Not parallel: a world at TiCDC's constants under pressure holds
 	// gigabytes (its redo log above the checkpoint); one at a time.

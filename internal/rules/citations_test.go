@@ -17,24 +17,6 @@ var outsideCitation = regexp.MustCompile(`(\.\./)?shared/reference|(^|[\s(])refe
 // repoCitation matches a repo-relative path cited in a comment.
 var repoCitation = regexp.MustCompile(`(^|[\s(` + "`" + `])((?:docs|engine|sim|model|scenarios|internal|cmd|reports|results)/[\w./-]+\.(?:go|md|txt|json|golden))`)
 
-// citationsPending lists files still citing outside the repository that
-// belong to packages other branches are rewriting at the same time
-// (issue 14, item 2); each must leave this list when it is fixed.
-var citationsPending = map[string]bool{
-	"model/collector/config.go":         true,
-	"model/dispatcher/progress_test.go": true,
-	"model/dispatcher/doc.go":           true,
-	"model/dispatcher/config.go":        true,
-	"model/maintainer/config.go":        true,
-	"model/cluster/config.go":           true,
-	"scenarios/fastslow_test.go":        true,
-	"reports/stats/stats_test.go":       true,
-}
-
-// citationsAwaited are documents another branch adds (docs/FIDELITY.md,
-// the fidelity issue); drop each once it is in the tree.
-var citationsAwaited = map[string]bool{"docs/FIDELITY.md": true}
-
 // TestCommentCitationsResolve: every repo-relative path a comment cites
 // exists, and no comment cites a file outside the repository (cite
 // docs/FIDELITY.md or pingcap/ticdc:path instead).
@@ -59,14 +41,11 @@ func TestCommentCitationsResolve(t *testing.T) {
 		}
 		for _, cg := range full.Comments {
 			text := cg.Text()
-			if outsideCitation.MatchString(text) && !citationsPending[rel] {
+			if outsideCitation.MatchString(text) {
 				t.Errorf("%s: a comment cites a file outside the repository: %q", fset.Position(cg.Pos()), outsideCitation.FindString(text))
 			}
 			for _, m := range repoCitation.FindAllStringSubmatch(text, -1) {
 				path := strings.TrimRight(m[2], ".")
-				if _, err := os.Stat(filepath.Join(root, path)); err != nil && citationsAwaited[path] {
-					continue
-				}
 				if _, err := os.Stat(filepath.Join(root, path)); err != nil {
 					// A path relative to the file's own directory is fine too.
 					if _, err2 := os.Stat(filepath.Join(filepath.Dir(p), path)); err2 != nil {

@@ -18,7 +18,7 @@ import (
 //  2. Hard limit: usage >= HardLimit: release, and a DML, DDL or syncpoint
 //     is replaced by a Drop event of zero accounted size (resolved and
 //     handshake events are queued as they are). The Drop event makes the
-//     dispatcher reset when it is handed out (§E5).
+//     dispatcher reset when it is handed out (docs/FIDELITY.md section 4, d4).
 //
 // Both checks use the usage before ev is added.
 func (s *stream) breakerOnAppend(ev msg.Event) msg.Event {

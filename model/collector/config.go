@@ -22,7 +22,7 @@ const (
 	GiB int64 = 1 << 30
 )
 
-// Defaults (TiCDC's numbers, reference/ticdc-mechanisms.md §A2, §E, §F).
+// Defaults (TiCDC's numbers: docs/FIDELITY.md, Constants and section 4).
 const (
 	// DefaultChangefeedQuotaBytes is a changefeed's memory-quota per node
 	// (pkg/config DefaultChangefeedMemoryQuota, 1 GiB). The main area gets
@@ -138,7 +138,7 @@ type Config struct {
 }
 
 // BreakerConfig configures the release circuit breaker of each area
-// (utils/dynstream memory control v2, reference §E4). The zero value is
+// (pingcap/ticdc:utils/dynstream memory control v2; docs/FIDELITY.md section 4). The zero value is
 // TiCDC's breaker, switched on.
 type BreakerConfig struct {
 	// Disabled switches the breaker off: no release and no drop at the
@@ -167,7 +167,7 @@ type BreakerConfig struct {
 	// ResetOnRelease resets each released dispatcher at once (epoch+1,
 	// rescan from its checkpoint). Default false: as in TiCDC the release is
 	// silent and the reset follows from the sequence gap the collector sees
-	// when the path next hands out an event (§E5).
+	// when the path next hands out an event (docs/FIDELITY.md section 4, d4).
 	ResetOnRelease bool
 }
 

@@ -16,7 +16,7 @@ func smallConfig() Config {
 // TestAccountingQueueAndPop checks the dynamic stream's accounting: bytes
 // count from queueing to popping, not to flushing; the area's used bytes
 // are the sum of the paths'; nothing is handed out inside Handle.
-// Reference: utils/dynstream appendEvent/popEvent (§E1).
+// Reference: pingcap/ticdc:utils/dynstream appendEvent/popEvent (docs/FIDELITY.md section 4).
 func TestAccountingQueueAndPop(t *testing.T) {
 	r := newRig(t, smallConfig())
 	d1, d2 := &scriptDispatcher{}, &scriptDispatcher{}

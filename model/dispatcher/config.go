@@ -12,7 +12,7 @@ import (
 // dependency.
 var ErrConfig = errors.New("model/dispatcher: bad config")
 
-// Defaults (TiCDC's numbers, reference/ticdc-mechanisms.md §F).
+// Defaults (TiCDC's numbers: docs/FIDELITY.md, Constants).
 const (
 	// DefaultBlockResend is the WAITING/DONE resend period (D5: 5 s).
 	DefaultBlockResend = 5 * sim.Second

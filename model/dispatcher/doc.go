@@ -8,7 +8,7 @@
 // implement the collector's Dispatcher interface: HandleEvents(batch, wake)
 // and CheckpointTs.
 //
-// What both do (reference/ticdc-mechanisms.md A3, D5):
+// What both do (docs/FIDELITY.md section 5):
 //
 //   - One batch in flight: a batch with DML events is handed to the sink as
 //     one write and HandleEvents returns block=true; wake runs when the sink

@@ -8,7 +8,7 @@ import (
 	"github.com/redosim/redosim/model/msg"
 )
 
-// The checkpoint rule (reference/ticdc-mechanisms.md A3, invariant 5): the
+// The checkpoint rule (docs/FIDELITY.md section 5, e3): the
 // oldest in-flight commitTs - 1 while a batch is in flight, max(lastMax - 1,
 // resolvedTs) when idle, startTs before anything; resolved ts applies only
 // after the batch's DMLs are handed over.

@@ -13,7 +13,7 @@ import (
 // ErrConfig marks every error returned for a bad Config or registration.
 var ErrConfig = errors.New("model/maintainer: bad config")
 
-// Defaults (TiCDC's numbers, reference/ticdc-mechanisms.md §F).
+// Defaults (TiCDC's numbers: docs/FIDELITY.md, Constants).
 const (
 	// DefaultCheckpointInterval is the checkpoint computation period (100 ms).
 	DefaultCheckpointInterval = 100 * sim.Millisecond

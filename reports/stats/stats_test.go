@@ -12,7 +12,7 @@ import (
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 
 // TestDescribeKnownValues checks 1..10 against the values verified in
-// reference/libraries-and-wal-peers.md §3 (montanaflynn v0.14.0, type 7).
+// github.com/montanaflynn/stats v0.14.0 Percentile (Hyndman and Fan type 7).
 func TestDescribeKnownValues(t *testing.T) {
 	values := []float64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}
 	s, err := Describe(values)
