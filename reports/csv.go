@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -31,18 +30,12 @@ func timeseriesCSV(worlds []*results.World, full func(metric string) bool) ([]by
 		row[0], row[1], row[2] = worldName(wd), wd.Variant, strconv.FormatUint(wd.Seed, 10)
 		for _, s := range wd.Series {
 			row[4], row[5] = s.Metric, labelString(s.Labels)
-			keep := full(s.Metric)
-			next := math.Inf(-1) // coarse: the next time due
+			if !full(s.Metric) {
+				s = s.Thinned(CSVCoarseStep)
+			}
 			for i, p := range s.Points {
-				last := i+1 == len(s.Points)
-				if !last && s.Points[i+1].T == p.T {
+				if i+1 < len(s.Points) && s.Points[i+1].T == p.T {
 					continue
-				}
-				if !keep && !last {
-					if p.T < next {
-						continue
-					}
-					next = (math.Floor(p.T/CSVCoarseStep) + 1) * CSVCoarseStep
 				}
 				row[3], row[6] = formatCSVFloat(p.T), formatCSVFloat(p.V)
 				if err := w.Write(row); err != nil {

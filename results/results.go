@@ -271,6 +271,30 @@ func (s *Series) DedupTimes() {
 	s.Points = out
 }
 
+// Thinned returns a copy of s with one point per step seconds: of each run
+// of points at one time the last, then the first such point at or after
+// each multiple of step, and the last point. The points are new; s is
+// left as it is.
+func (s Series) Thinned(step float64) Series {
+	out := s
+	out.Points = nil
+	next := math.Inf(-1)
+	for i, p := range s.Points {
+		last := i+1 == len(s.Points)
+		if !last && s.Points[i+1].T == p.T {
+			continue
+		}
+		if !last {
+			if p.T < next {
+				continue
+			}
+			next = (math.Floor(p.T/step) + 1) * step
+		}
+		out.Points = append(out.Points, p)
+	}
+	return out
+}
+
 // Span is a timeline slice: Process is a node (or "cluster"), Track a
 // component within it (a dispatcher, the redo writer, a sink).
 type Span struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/redosim/redosim/reports"
 	"io"
 	"math"
 	"os"
@@ -367,6 +368,10 @@ func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout i
 		Command: campaignCommand(o.args)}
 	seen := map[string]bool{}
 	seeds := map[uint64]bool{}
+	documented := map[string]bool{}
+	for _, m := range sc.Metrics {
+		documented[m.Name] = true
+	}
 	for _, r := range runs {
 		if !seen[r.spec.Variant] {
 			seen[r.spec.Variant] = true
@@ -379,6 +384,9 @@ func writeResults(o *options, sc *scenarios.Scenario, runs []*worldRun, stdout i
 		w := r.outcome.World
 		if !o.output.dispatcherSeries {
 			w = withoutDispatcherSeries(w)
+		}
+		if !o.output.fullCSV && !o.output.fullTrace {
+			w = undocumentedThinned(w, documented)
 		}
 		if err := results.WriteWorld(o.out, w); err != nil {
 			return err
@@ -468,6 +476,23 @@ func addPlanPoints(w *results.World, plan string) {
 		}
 		w.Faults = append(w.Faults, f)
 	}
+}
+
+// undocumentedThinned returns a shallow copy of w whose series of metrics
+// the scenario does not document are thinned to one point per
+// reports.CSVCoarseStep, as timeseries.csv has them; the documented ones,
+// which the report draws, keep every point (-full-csv and -full-trace
+// keep all).
+func undocumentedThinned(w *results.World, documented map[string]bool) *results.World {
+	c := *w
+	c.Series = make([]results.Series, len(w.Series))
+	for i, s := range w.Series {
+		if !documented[s.Metric] {
+			s = s.Thinned(reports.CSVCoarseStep)
+		}
+		c.Series[i] = s
+	}
+	return &c
 }
 
 // withoutDispatcherSeries returns a shallow copy of w without the series
