@@ -28,6 +28,8 @@ const (
 	defaultScanCostPerEvent       = 2 * sim.Microsecond
 	defaultResolvedFlushInterval  = 25 * sim.Millisecond
 	defaultSignalResolvedInterval = 2 * sim.Second
+	defaultTableTriggerTick       = 50 * sim.Millisecond
+	defaultTableTriggerDDLsMax    = 100
 	defaultScanWorkers            = 128  // 32 x 4
 	defaultScanQueueMax           = 8192 // 64 per worker x 128
 	defaultCongestionControl      = 2
@@ -105,6 +107,13 @@ type Config struct {
 	// dispatcher's last sent resolved ts on skipped scans, and is the period
 	// of the idle resend tick. Default 2 s; > 0.
 	SignalResolvedInterval sim.Duration
+	// TableTriggerTick is the period of the table-trigger dispatchers' own
+	// scan (TiCDC's tickTableTriggerDispatchers): each tick sends up to
+	// TableTriggerDDLsMax DDLs and the resolved ts, with no window cap and
+	// no quota check; notifications never scan them. Default 50 ms; > 0.
+	TableTriggerTick sim.Duration
+	// TableTriggerDDLsMax bounds the DDLs one tick sends. Default 100.
+	TableTriggerDDLsMax int
 	// CongestionControlVersion is 1 or 2. Version 1 ignores UsageRatio and
 	// ReleaseCount, so the scan window is never fed and keeps its initial
 	// interval (set Window.Algorithm to none for TiCDC before PR #4030).
@@ -202,6 +211,7 @@ func (c *Config) validateDurations() error {
 		{"ScanLimitDoubleEvery", &c.ScanLimitDoubleEvery, defaultScanLimitDoubleEvery, true},
 		{"MinSentTsRefresh", &c.MinSentTsRefresh, defaultMinSentTsRefresh, true},
 		{"SignalResolvedInterval", &c.SignalResolvedInterval, defaultSignalResolvedInterval, true},
+		{"TableTriggerTick", &c.TableTriggerTick, defaultTableTriggerTick, true},
 		{"ScanCostPerScan", &c.ScanCostPerScan, defaultScanCostPerScan, false},
 		{"ScanCostPerByte", &c.ScanCostPerByte, defaultScanCostPerByte, false},
 		{"ScanCostPerEvent", &c.ScanCostPerEvent, defaultScanCostPerEvent, false},
@@ -228,6 +238,12 @@ func (c *Config) validateCounts() error {
 	}
 	if c.ScanWorkers == 0 {
 		c.ScanWorkers = defaultScanWorkers
+	}
+	if c.TableTriggerDDLsMax == 0 {
+		c.TableTriggerDDLsMax = defaultTableTriggerDDLsMax
+	}
+	if c.TableTriggerDDLsMax < 1 {
+		return fmt.Errorf("%w: TableTriggerDDLsMax %d is not positive", ErrBadConfig, c.TableTriggerDDLsMax)
 	}
 	if c.ScanWorkers < 1 || c.ScanWorkers > ScanWorkersMax {
 		return fmt.Errorf("%w: ScanWorkers %d outside [1, %d]", ErrBadConfig, c.ScanWorkers, ScanWorkersMax)

@@ -69,7 +69,7 @@ func (s *Service) scanRequest(d *dispatcherStat) scanRequest {
 // Notifications while a scan is queued or running are ignored (throughput
 // mode, issue #6028).
 func (s *Service) notify(d *dispatcherStat) {
-	if d.removed || d.state != scanIdle {
+	if d.removed || d.state != scanIdle || d.id.Table == msg.TableTrigger {
 		return
 	}
 	d.state = scanRunning

@@ -72,6 +72,7 @@ func New(n *node.Node, src Source, reg *metrics.Registry, cfg Config) (*Service,
 	src.OnDDL(node.Guard1(n, s.onDDL))
 	n.Every(cfg.MinSentTsRefresh, s.refreshMinSentTs)
 	n.Every(cfg.SignalResolvedInterval, s.signalIdle)
+	n.Every(cfg.TableTriggerTick, s.tickTableTriggers)
 	return s, nil
 }
 
@@ -192,10 +193,11 @@ func (s *Service) congestion(from netsim.NodeID, m *msg.CongestionControl) {
 }
 
 // onResolved is the event store's notification: the resolved ts of every
-// registered dispatcher's table advanced to ts.
+// registered dispatcher's table advanced to ts. Table triggers only take
+// the new ts: their own tick scans them.
 func (s *Service) onResolved(ts uint64) {
 	for _, d := range s.disps {
-		if d.onResolved(ts) {
+		if d.onResolved(ts) && d.id.Table != msg.TableTrigger {
 			s.notify(d)
 		}
 	}
@@ -211,6 +213,41 @@ func (s *Service) onDDL(ev upstream.DDLEvent) {
 		for _, id := range ids {
 			bump(id)
 		}
+	}
+}
+
+// tickTableTriggers is TiCDC's tickTableTriggerDispatchers: every table
+// trigger is scanned from its own tick, not from notifications, up to
+// its received resolved ts with no window cap and no quota check; a tick
+// sends at most TableTriggerDDLsMax DDLs and closes at the last one sent,
+// else at the received resolved ts.
+func (s *Service) tickTableTriggers() {
+	for _, d := range s.disps {
+		if d.id.Table != msg.TableTrigger || d.removed {
+			continue
+		}
+		start, end := d.scanFrom, d.receivedResolvedTs
+		if start >= end {
+			continue
+		}
+		var ddls []msg.Event
+		truncated := false
+		s.src.Scan(d.id.Table, start, end, func(ev upstream.Event) bool {
+			if len(ddls) == s.cfg.TableTriggerDDLsMax {
+				truncated = true
+				return false
+			}
+			ddls = append(ddls, s.convert(&ev))
+			return true
+		})
+		for _, ev := range ddls {
+			s.sendData(d, ev)
+		}
+		if truncated {
+			end = d.scanFrom
+		}
+		s.stats.TriggerTicks++
+		s.sendResolved(d, end)
 	}
 }
 
@@ -232,6 +269,8 @@ type Stats struct {
 	// Registers, Resets and Removes count dispatcher lifecycle messages;
 	// StaleRegisters counts registrations at an old epoch, ignored.
 	Registers, Resets, Removes, StaleRegisters uint64
+	// TriggerTicks counts table-trigger ticks that sent a resolved ts.
+	TriggerTicks uint64
 	// CongestionReports counts CongestionControl messages.
 	CongestionReports uint64
 	// Scans counts scans that read the upstream; Interrupted those that

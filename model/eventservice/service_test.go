@@ -492,3 +492,54 @@ func TestWindowCatchUp(t *testing.T) {
 		})
 	}
 }
+
+// TestTableTriggerTick: the table triggers are scanned from their own
+// 50 ms tick with no quota check: with no memory reported available, no
+// table is scanned, yet both triggers receive every DDL and a resolved ts
+// that follows the upstream; and no notification-driven scan ever reads a
+// trigger.
+//
+// Reference: pingcap/ticdc:pkg/eventservice/event_broker.go
+// tickTableTriggerDispatchers; docs/FIDELITY.md section 1, a2.
+func TestTableTriggerTick(t *testing.T) {
+	h, up := workloadWorld(t, 3, upstream.Config{Tables: 3, RowsPerSecond: 500, DDLPerMinute: 30}, Config{}, 0)
+	h.keep = true
+	h.report = func(sim.Instant) *msg.CongestionControl { return h.plainReport(0, 0, 1) }
+	var triggerScans int
+	prev := h.svc.observe
+	h.svc.observe = func(o observation) {
+		if o.id.Table == msg.TableTrigger {
+			triggerScans++
+		}
+		prev(o)
+	}
+	h.run(20 * sim.Second)
+	h.check()
+	ddls, resolved := map[msg.Mode]int{}, map[msg.Mode]uint64{}
+	for _, ev := range h.received {
+		if ev.Dispatcher.Table != msg.TableTrigger {
+			if ev.Kind == msg.EventDML {
+				t.Fatalf("a table's DML was sent with no memory available: %+v", ev)
+			}
+			continue
+		}
+		switch ev.Kind {
+		case msg.EventDDL:
+			ddls[ev.Dispatcher.Mode]++
+		case msg.EventResolved:
+			resolved[ev.Dispatcher.Mode] = max(resolved[ev.Dispatcher.Mode], ev.CommitTs)
+		}
+	}
+	want := up.Stats().DDLs
+	for _, mode := range []msg.Mode{msg.ModeMain, msg.ModeRedo} {
+		if want == 0 || ddls[mode] == 0 {
+			t.Fatalf("trigger %v got %d DDLs of %d committed", mode, ddls[mode], want)
+		}
+		if resolved[mode] < up.ResolvedTs()-uint64(2*sim.Second/sim.Millisecond)<<18 {
+			t.Fatalf("trigger %v resolved ts %d lags the upstream's %d by more than 2 s", mode, resolved[mode], up.ResolvedTs())
+		}
+	}
+	if triggerScans != 0 {
+		t.Fatalf("%d notification-driven scans observed on a trigger", triggerScans)
+	}
+}

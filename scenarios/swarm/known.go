@@ -37,12 +37,6 @@ func KnownIssues() []KnownIssue {
 				"only node the checkpoint and the redo resolved ts stand still. Re-sending every second (the twin) " +
 				"breaks the cycle. Generated worlds in liveness mode re-send every second; the others run TiCDC's " +
 				"default for safety only."},
-		{ID: "v1-backlog-livelock", Property: PropLiveness, World: knownLivelockWorld(),
-			Doc: "Congestion control v1 without a scan window, a 256 KiB area (2 s of data at 400 rows/s) and one failed " +
-				"upload: the engine fails, the recovery restart comes 3 s later, and behind that backlog the scans fill " +
-				"the quota, the breaker releases the most advanced paths and resets them to their checkpoints, again and " +
-				"again; the checkpoint does not move for 40 s though the fault-free twin keeps up (TiCDC's memory " +
-				"livelock, which PRs #4030 and #4950 address). Liveness is judged only in LivenessDomain."},
 		{ID: "backlog-livelock-small-quota", Property: PropLiveness, World: knownBacklogWorld(),
 			Doc: "The same livelock with a scan window (v2-4030) inside LivenessDomain: one node, a 64 KiB main area " +
 				"(4.3 s of data at 50 rows/s), an upload failing at 8 s, and the recovery restart at 53 s: behind 45 s " +
@@ -108,6 +102,16 @@ func knownBreakerWorld() World {
 // every property (regression tests).
 func Fixed() []KnownIssue {
 	return []KnownIssue{
+		{ID: "v1-backlog-livelock", Property: PropLiveness, World: knownLivelockWorld(),
+			Doc: "Congestion control v1 without a scan window, a 256 KiB area (2 s of data at 400 rows/s) and one failed " +
+				"upload: the engine fails, the recovery restart comes 3 s later, and behind that backlog the scans fill " +
+				"the quota, the breaker releases the most advanced paths and resets them to their checkpoints, again and " +
+				"again; the checkpoint does not move for 40 s though the fault-free twin keeps up (TiCDC's memory " +
+				"livelock, which PRs #4030 and #4950 address). Liveness is judged only in LivenessDomain. Holds since the " +
+				"table-trigger dispatchers are scanned from their own 50 ms tick without a quota check (TiCDC's " +
+				"tickTableTriggerDispatchers): the triggers no longer take scans and quota from the tables behind the " +
+				"backlog. That this shrunk world holds does not show the livelock class is gone; a campaign in " +
+				"LivenessDomain is the test of that."},
 		{ID: "memory-overshoot-after-backlog", Property: PropInvariantPrefix + cluster.InvMemory, World: knownOvershootWorld(),
 			Doc: "With the breaker on, congestion control v1 (no scan window), a 6 MiB main area and 800 rows/s: a " +
 				"throttled upload fails the engine at 20 s, and after the recovery restart at 74 s the main area holds " +
