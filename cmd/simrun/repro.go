@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/redosim/redosim/scenarios"
@@ -17,7 +18,7 @@ type repro = scenarios.Repro
 
 func writeRepro(dir string, r *worldRun) (string, error) {
 	w := r.outcome.World
-	rp := repro{Scenario: w.Scenario, Variant: w.Variant, Seed: w.Seed, Set: r.spec.Set,
+	rp := repro{Scenario: w.Scenario, Variant: w.Variant, Seed: w.Seed, Set: effectiveSet(r),
 		Faults: r.spec.Faults, TraceHash: w.TraceHash}
 	if r.spec.Duration > 0 {
 		rp.Duration = r.spec.Duration.String()
@@ -39,6 +40,39 @@ func writeRepro(dir string, r *worldRun) (string, error) {
 	return path, nil
 }
 
+// effectiveSet is what a repro records of a world's parameters: every
+// effective value but those its variant sets, so a later change of a
+// default cannot change the world a file replays.
+func effectiveSet(r *worldRun) map[string]string {
+	own := map[string]bool{}
+	for _, v := range r.spec.Scenario.Variants {
+		if v.Name == r.spec.Variant {
+			for k := range v.Set {
+				own[k] = true
+			}
+		}
+	}
+	set := map[string]string{}
+	for _, p := range r.outcome.World.Params {
+		if !own[p.Key] {
+			set[p.Key] = p.Value
+		}
+	}
+	for k, v := range r.spec.Set {
+		set[k] = v
+	}
+	return set
+}
+
+// describeFilled lists filled keys as k=v, in order.
+func describeFilled(set map[string]string, keys []string) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + set[k]
+	}
+	return strings.Join(parts, " ")
+}
+
 // loadRepro reads a repro file into a world spec.
 func loadRepro(path string) (scenarios.Spec, repro, error) {
 	var rp repro
@@ -52,6 +86,10 @@ func loadRepro(path string) (scenarios.Spec, repro, error) {
 	sc, err := scenarios.Lookup(rp.Scenario)
 	if err != nil {
 		return scenarios.Spec{}, rp, usagef("-replay %s: %s", path, stripConfig(err))
+	}
+	if filled := rp.FillPreFidelity(func(k string) bool { _, ok := sc.Param(k); return ok }); len(filled) > 0 {
+		fmt.Fprintf(os.Stderr, "simrun: note: %s predates TiCDC's constants and tick phases; replaying it as recorded with %s\n",
+			path, describeFilled(rp.Set, filled))
 	}
 	spec := scenarios.Spec{Scenario: sc, Variant: rp.Variant, Seed: rp.Seed, Set: rp.Set, Faults: rp.Faults}
 	if rp.Duration != "" {
