@@ -73,8 +73,9 @@ func describeFilled(set map[string]string, keys []string) string {
 	return strings.Join(parts, " ")
 }
 
-// loadRepro reads a repro file into a world spec.
-func loadRepro(path string) (scenarios.Spec, repro, error) {
+// loadRepro reads a repro file into a world spec; a note on stderr says
+// when an old file is filled in to replay as recorded.
+func loadRepro(path string, stderr io.Writer) (scenarios.Spec, repro, error) {
 	var rp repro
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -88,7 +89,7 @@ func loadRepro(path string) (scenarios.Spec, repro, error) {
 		return scenarios.Spec{}, rp, usagef("-replay %s: %s", path, stripConfig(err))
 	}
 	if filled := rp.FillPreFidelity(func(k string) bool { _, ok := sc.Param(k); return ok }); len(filled) > 0 {
-		fmt.Fprintf(os.Stderr, "simrun: note: %s predates TiCDC's constants and tick phases; replaying it as recorded with %s\n",
+		fmt.Fprintf(stderr, "simrun: note: %s predates TiCDC's constants and tick phases; replaying it as recorded with %s\n",
 			path, describeFilled(rp.Set, filled))
 	}
 	spec := scenarios.Spec{Scenario: sc, Variant: rp.Variant, Seed: rp.Seed, Set: rp.Set, Faults: rp.Faults}
@@ -103,9 +104,14 @@ func loadRepro(path string) (scenarios.Spec, repro, error) {
 // runReplay runs the world of a repro file and checks it ends with the
 // recorded trace hash.
 func runReplay(o *options, stdout, stderr io.Writer) error {
-	spec, rp, err := loadRepro(o.replay)
+	spec, rp, err := loadRepro(o.replay, stderr)
 	if err != nil {
 		return err
+	}
+	if rp.Liveness || len(rp.Properties) > 0 {
+		// A swarm world: judge it by what its campaign judged (liveness
+		// included), not by the invariants alone.
+		return runSwarmReplay(o.replay, stdout, stderr)
 	}
 	spec.KeepTrace = o.trace != ""
 	start := time.Now()

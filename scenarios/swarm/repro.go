@@ -91,6 +91,7 @@ func Replay(path string) (*Verdict, Repro, error) {
 	if err != nil {
 		return nil, rp, err
 	}
+	rp.FillPreFidelity(func(k string) bool { _, ok := sc.Param(k); return ok })
 	spec := scenarios.Spec{Scenario: sc, Variant: rp.Variant, Seed: rp.Seed, Set: rp.Set, Faults: rp.Faults}
 	if rp.Duration != "" {
 		if spec.Duration, err = sim.ParseDuration(rp.Duration); err != nil {
