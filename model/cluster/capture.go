@@ -53,8 +53,8 @@ func (c *capture) start(startTs uint64) error {
 			// The redo writer's flush and meta tickers start when its
 			// process did: a phase per node and incarnation.
 			r := c.cl.w.Rand("model/cluster/phase/redo/" + string(n.ID()))
-			rc.Engine.FlushPhase = drawPhase(r, engineInterval(rc.Engine.FlushInterval, core.DefaultFlushInterval))
-			rc.Engine.MetaFlushPhase = drawPhase(r, engineInterval(rc.Engine.MetaFlushInterval, core.DefaultMetaFlushInterval))
+			rc.Engine.FlushPhase = node.DrawPhase(r, engineInterval(rc.Engine.FlushInterval, core.DefaultFlushInterval))
+			rc.Engine.MetaFlushPhase = node.DrawPhase(r, engineInterval(rc.Engine.MetaFlushInterval, core.DefaultMetaFlushInterval))
 		}
 		if c.redo, _, err = redosink.Open(c.cl.w, rc, c.cl.target); err != nil {
 			return err

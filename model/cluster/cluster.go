@@ -78,9 +78,9 @@ func Build(w *sim.World, reg *metrics.Registry, checks *check.Set, rec Recorder,
 	if cfg.TickPhases {
 		ri := ucfg.ResolvedInterval
 		if ri <= 0 {
-			ri = sim.Second // upstream's default
+			ri = upstream.DefaultResolvedInterval
 		}
-		ucfg.ResolvedPhase = drawPhase(w.Rand("model/cluster/phase/upstream"), ri)
+		ucfg.ResolvedPhase = node.DrawPhase(w.Rand("model/cluster/phase/upstream"), ri)
 	}
 	up, err := upstream.New(w, ucfg)
 	if err != nil {
@@ -261,10 +261,4 @@ func (cl *Cluster) CrashStorage() {
 			c.node.Restart()
 		}
 	})
-}
-
-// drawPhase returns a phase in (0, period] from r: when a periodic
-// component that ticks every period first ticks after its process starts.
-func drawPhase(r *sim.Rand, period sim.Duration) sim.Duration {
-	return 1 + sim.Duration(r.Uint64()%uint64(period))
 }

@@ -23,6 +23,9 @@ const (
 	KeysPerTableMax = math.MaxUint32
 	// TxnRowsMaxMax bounds Config.TxnRowsMax.
 	TxnRowsMaxMax = 1 << 20
+	// DefaultResolvedInterval is the resolved-ts cadence when
+	// Config.ResolvedInterval is zero (TiKV's ~1 s).
+	DefaultResolvedInterval = sim.Second
 	// RowBytesMaxMax bounds Config.RowBytesMax (TiDB's entry limit is 6 MiB
 	// at most; 64 MiB leaves room for odd experiments).
 	RowBytesMaxMax = 64 << 20
@@ -30,18 +33,17 @@ const (
 
 // Defaults of Config.
 const (
-	defaultTables           = 64
-	defaultRowsPerSecond    = 1000
-	defaultSkew             = 0.8
-	defaultHotShare         = 0.5
-	defaultCrossTableProb   = 0.1
-	defaultKeysPerTable     = 10000
-	defaultUpdateShare      = 0.3
-	defaultDeleteShare      = 0.1
-	defaultDDLPerMinute     = 0.2
-	defaultResolvedInterval = sim.Second
-	defaultTxnRowsMax       = 4096
-	defaultRowBytesMax      = 1 << 20
+	defaultTables         = 64
+	defaultRowsPerSecond  = 1000
+	defaultSkew           = 0.8
+	defaultHotShare       = 0.5
+	defaultCrossTableProb = 0.1
+	defaultKeysPerTable   = 10000
+	defaultUpdateShare    = 0.3
+	defaultDeleteShare    = 0.1
+	defaultDDLPerMinute   = 0.2
+	defaultTxnRowsMax     = 4096
+	defaultRowBytesMax    = 1 << 20
 )
 
 // Config configures an Upstream. Every zero value is a documented default,
@@ -233,7 +235,7 @@ func (c *Config) validateHot() error {
 func (c *Config) validateTiming() error {
 	switch {
 	case c.ResolvedInterval == 0:
-		c.ResolvedInterval = defaultResolvedInterval
+		c.ResolvedInterval = DefaultResolvedInterval
 	case c.ResolvedInterval < sim.Millisecond:
 		return fmt.Errorf("%w: ResolvedInterval %v below 1ms (the TSO resolution)", ErrBadConfig, c.ResolvedInterval)
 	}

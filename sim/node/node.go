@@ -143,8 +143,14 @@ func (n *Node) Every(d sim.Duration, fn func()) sim.Timer {
 	if n.phases == nil || d <= 0 {
 		return n.track(n.w.Loop.Every(d, n.scoped(fn)))
 	}
-	first := 1 + sim.Duration(n.phases.Uint64()%uint64(d))
-	return n.track(n.w.Loop.EveryAfter(first, d, n.scoped(fn)))
+	return n.track(n.w.Loop.EveryAfter(DrawPhase(n.phases, d), d, n.scoped(fn)))
+}
+
+// DrawPhase returns a phase in (0, period] drawn from r: when a periodic
+// component that ticks every period first ticks after its process starts.
+// period must be positive.
+func DrawPhase(r *sim.Rand, period sim.Duration) sim.Duration {
+	return 1 + sim.Duration(r.Uint64()%uint64(period))
 }
 
 // EveryFromNow runs fn every d, first exactly d from now, whatever the
