@@ -222,8 +222,13 @@ func (s *Service) onDDL(ev upstream.DDLEvent) {
 // sends at most TableTriggerDDLsMax DDLs and closes at the last one sent,
 // else at the received resolved ts.
 func (s *Service) tickTableTriggers() {
+	// The triggers sort first (table 0, below every table id), so the
+	// tick reads only them, not every dispatcher, twenty times a second.
 	for _, d := range s.disps {
-		if d.id.Table != msg.TableTrigger || d.removed {
+		if d.id.Table != msg.TableTrigger {
+			break
+		}
+		if d.removed {
 			continue
 		}
 		start, end := d.scanFrom, d.receivedResolvedTs
