@@ -120,10 +120,56 @@ func Digest(words ...uint64) uint64 {
 
 // DigestBytes hashes a byte slice into a payload digest for Record.
 func DigestBytes(b []byte) uint64 {
-	h := uint64(traceHashSeed)
+	d := NewByteDigest()
+	d.Write(b)
+	return d.Sum()
+}
+
+// ByteDigest computes DigestBytes of a byte sequence given in pieces, with
+// runs of zero bytes given by their length alone (a sparse file's holes):
+// DigestBytes(b) equals the Sum of any split of b into Write and Zeros
+// calls in order.
+type ByteDigest struct {
+	h uint64
+	n uint64
+}
+
+// NewByteDigest returns the digest of no bytes.
+func NewByteDigest() ByteDigest { return ByteDigest{h: traceHashSeed} }
+
+// Write adds b.
+func (d *ByteDigest) Write(b []byte) {
+	h := d.h
 	for _, c := range b {
 		h ^= uint64(c)
 		h *= traceHashPrime
 	}
-	return mix(h, uint64(len(b)))
+	d.h = h
+	d.n += uint64(len(b))
+}
+
+// Zeros adds n zero bytes in O(log n): each multiplies the state by the
+// prime (xor with 0 is the identity), so n of them multiply by prime^n.
+func (d *ByteDigest) Zeros(n int64) {
+	if n <= 0 {
+		return
+	}
+	d.h *= powMod64(traceHashPrime, uint64(n))
+	d.n += uint64(n)
+}
+
+// Sum returns the digest of the bytes added so far.
+func (d *ByteDigest) Sum() uint64 { return mix(d.h, d.n) }
+
+// powMod64 is b^e modulo 2^64.
+func powMod64(b, e uint64) uint64 {
+	r := uint64(1)
+	for e > 0 {
+		if e&1 == 1 {
+			r *= b
+		}
+		b *= b
+		e >>= 1
+	}
+	return r
 }

@@ -257,7 +257,7 @@ func (d *Disk) cost(o *op) (lat dist.Dist, bytes int64, bw float64) {
 	case opRead, opReadFile:
 		n := int64(o.n)
 		if o.kind == opReadFile && o.bindErr == nil && o.h.node.file != nil {
-			n = int64(len(o.h.node.file.data))
+			n = o.h.node.file.data.len()
 		}
 		return orZero(p.ReadLatency), n, p.ReadBytesPerSec
 	case opSync, opSyncData:

@@ -76,8 +76,8 @@ func TestDiskLatencyAndOrder(t *testing.T) {
 		// The later append completed (at 10µs) before the sync did, so
 		// the sync wrote it too: a sync persists the page cache as of its
 		// completion.
-		if f := d.FS().root.dir.entries["f"].file; len(f.durable) != 4106 {
-			t.Errorf("sync callback: durable size %d, want 4106", len(f.durable))
+		if f := d.FS().root.dir.entries["f"].file; f.durable.len() != 4106 {
+			t.Errorf("sync callback: durable size %d, want 4106", f.durable.len())
 		}
 	})
 	d.Append("/f", pattern(2, 10), func(off int64, err error) { must(t, err); at(fmt.Sprint("append", off)) })

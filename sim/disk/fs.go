@@ -219,7 +219,7 @@ func (fs *FS) Create(p string) error {
 		if n.file == nil {
 			return pathError("create", p, ErrIsDir)
 		}
-		fs.usedBytes -= int64(len(n.file.data))
+		fs.usedBytes -= n.file.data.len()
 		n.file.truncate(0)
 		return nil
 	}
@@ -270,13 +270,12 @@ func (fs *FS) rename(op, np string) error {
 		if old.file == nil {
 			return ErrIsDir
 		}
-		fs.usedBytes -= int64(len(old.file.data))
+		fs.usedBytes -= old.file.data.len()
 		old.parent = nil
 	}
 	delete(from.dir.entries, fromName)
 	to.dir.entries[toName] = file
 	file.parent, file.name = to, toName
-	file.file.compact()
 	return nil
 }
 
@@ -300,7 +299,7 @@ func (fs *FS) Remove(p string) error {
 		return pathError("remove", p, ErrNotEmpty)
 	}
 	if n.file != nil {
-		fs.usedBytes -= int64(len(n.file.data))
+		fs.usedBytes -= n.file.data.len()
 	}
 	n.parent = nil
 	delete(d.dir.entries, name)

@@ -41,8 +41,8 @@ func (c *cloner) get(n *node) *node {
 	} else {
 		f := n.file
 		m.file = &fileData{
-			data:         append([]byte{}, f.data...),
-			durable:      append([]byte{}, f.durable...),
+			data:         f.data.share(),
+			durable:      f.durable.share(),
 			dirty:        f.dirty.clone(),
 			sizeDirty:    f.sizeDirty,
 			writebackErr: f.writebackErr,
@@ -93,13 +93,13 @@ func (fs *FS) Digest() uint64 {
 				queue = append(queue, item{p, c})
 				continue
 			}
-			h = append(h, sim.DigestBytes(c.file.data))
+			h = append(h, c.file.data.digest())
 		}
 	}
 	for _, e := range fs.durableWalk() {
 		h = append(h, 1, sim.DigestBytes([]byte(e.path)))
 		if e.node.file != nil {
-			h = append(h, sim.DigestBytes(e.node.file.durable))
+			h = append(h, e.node.file.durable.digest())
 		}
 	}
 	return sim.Digest(h...)

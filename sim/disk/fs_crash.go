@@ -114,12 +114,12 @@ func (u fileUnits) sector(k int) (int64, int64) {
 func (f *fileData) units(sectorBytes int64) fileUnits {
 	u := fileUnits{sectorBytes: sectorBytes, limit: f.limit()}
 	u.runs = f.dirty.sectorRuns(sectorBytes, u.limit)
-	after := int64(len(f.durable))
+	after := f.durable.len()
 	for _, r := range u.runs {
 		u.sectors += int((r.hi - r.lo) / sectorBytes)
 		after = max(after, min(r.hi, u.limit))
 	}
-	u.sizeUnit = f.sizeDirty && after != int64(len(f.data))
+	u.sizeUnit = f.sizeDirty && after != f.data.len()
 	return u
 }
 
@@ -134,9 +134,10 @@ const garbageStreamKey = 0x67617262616765
 
 // apply writes the first keep units of u from the page cache into img
 // (growing it with zeros as needed) and, when g is set, garbage into the
-// next dirty sector. It returns the new image; img's array may be reused.
+// next dirty sector. It returns the new image; img must not share pages
+// with a content that is written later unless they are frozen (share()).
 // Applying every unit is exactly what a successful fsync does.
-func (f *fileData) apply(img []byte, u fileUnits, keep int, g *garbageFill) []byte {
+func (f *fileData) apply(img content, u fileUnits, keep int, g *garbageFill) content {
 	left := keep
 	for _, r := range u.runs {
 		if left == 0 {
@@ -144,20 +145,23 @@ func (f *fileData) apply(img []byte, u fileUnits, keep int, g *garbageFill) []by
 		}
 		n := min(left, int((r.hi-r.lo)/u.sectorBytes))
 		hi := min(r.lo+int64(n)*u.sectorBytes, u.limit)
-		img = grow(img, hi)
-		copy(img[r.lo:hi], f.data[r.lo:hi])
+		img.copyFrom(&f.data, r.lo, hi)
 		left -= n
 	}
 	if u.sizeUnit && keep == u.keepMax() {
-		img = resize(img, int64(len(f.data)))
+		img.setSize(f.data.len())
 	}
 	if g != nil && keep < u.sectors {
 		lo, hi := u.sector(keep)
-		img = grow(img, hi)
+		if hi > img.len() {
+			img.setSize(hi)
+		}
 		fill := func(lo, hi int64) {
-			for i := lo; i < hi; i++ {
-				img[i] = byte(g.r.Uint32())
+			junk := make([]byte, hi-lo)
+			for i := range junk {
+				junk[i] = byte(g.r.Uint32())
 			}
+			img.writeAt(lo, junk)
 		}
 		if g.whole {
 			fill(lo, hi)
@@ -166,14 +170,6 @@ func (f *fileData) apply(img []byte, u fileUnits, keep int, g *garbageFill) []by
 		}
 	}
 	return img
-}
-
-// grow returns img extended with zeros to at least n bytes.
-func grow(img []byte, n int64) []byte {
-	if int64(len(img)) >= n {
-		return img
-	}
-	return resize(img, n)
 }
 
 // durableEntry is one synced directory entry reached from the root.
@@ -304,7 +300,7 @@ func (fs *FS) crashWith(c CrashChoice, walk []durableEntry) *FS {
 			child = fs.crashNode(e.node, c.Files[e.path])
 			clones[e.node] = child
 			if child.file != nil {
-				next.usedBytes += int64(len(child.file.data))
+				next.usedBytes += child.file.data.len()
 				child.parent, child.name = parent, e.name
 				child.durableParent, child.durableName = parent, e.name
 			}
@@ -325,11 +321,10 @@ func (fs *FS) crashNode(n *node, fc FileCrash) *node {
 	if fc.Garbage {
 		g = &garbageFill{r: rand.New(rand.NewPCG(fc.GarbageSeed, garbageStreamKey)), whole: fs.crash.GarbageWholeSector}
 	}
-	img := f.apply(append([]byte{}, f.durable...), f.units(fs.sectorBytes), fc.Keep, g)
+	img := f.apply(f.durable.share(), f.units(fs.sectorBytes), fc.Keep, g)
 	return &node{file: &fileData{
 		data:    img,
-		durable: img[:len(img):len(img)],
-		shared:  true,
+		durable: img.share(),
 		latent:  copyLatent(f.latent),
 	}}
 }

@@ -84,15 +84,14 @@ func (fs *FS) FlipBit(p string, bitOffset int64) error {
 		return pathError("inject", p, err)
 	}
 	i, mask := bitOffset/8, byte(1)<<(bitOffset%8)
-	if bitOffset < 0 || (i >= int64(len(f.durable)) && i >= int64(len(f.data))) {
+	if bitOffset < 0 || (i >= f.durable.len() && i >= f.data.len()) {
 		return offsetError("inject", p, i, ErrInvalid)
 	}
-	f.unshare()
-	if i < int64(len(f.durable)) {
-		f.durable[i] ^= mask
+	if i < f.durable.len() {
+		f.durable.xorByte(i, mask)
 	}
-	if i < int64(len(f.data)) {
-		f.data[i] ^= mask
+	if i < f.data.len() {
+		f.data.xorByte(i, mask)
 	}
 	return nil
 }

@@ -16,10 +16,11 @@ var errEOF = io.EOF
 // showing it but it will never reach durable on its own); sizeDirty is set
 // iff a size change has not yet been synced or dropped.
 type fileData struct {
-	// data is what readers see (the page cache); len(data) is the size.
-	data []byte
-	// durable is the durable image; len(durable) is the durable size.
-	durable []byte
+	// data is what readers see (the page cache); data.len() is the size.
+	data content
+	// durable is the durable image; durable.len() is the durable size. A
+	// successful sync makes it share data's pages (content.share).
+	durable content
 	// dirty holds the bytes written (or zero-filled by growth) since the
 	// last successful sync or the last writeback error.
 	dirty spanSet
@@ -29,92 +30,40 @@ type fileData struct {
 	writebackErr bool
 	// latent holds sectors with latent read errors.
 	latent map[int64]struct{}
-	// shared records that durable aliases the front of data's array (a
-	// successful sync made them equal and nothing has written since), so a
-	// synced file costs one copy of its bytes, not two. Any write into
-	// that front copies durable out first.
-	shared bool
 	// diverged records that a writeback error dropped dirty bytes: the page
 	// cache then differs from durable outside dirty, and a sync must apply
 	// sectors rather than share the page cache.
 	diverged bool
 }
 
-// compact gives the page cache an array of its size when growth left it
-// far larger: a file renamed into place (a sealed log) is usually done
-// growing, and a 64 MiB log should not keep a 128 MiB array for its life.
-// A shared durable image moves along.
-func (f *fileData) compact() {
-	if int64(cap(f.data)) <= int64(len(f.data))+int64(len(f.data))/4 {
-		return
-	}
-	nb := append([]byte(nil), f.data...)
-	if f.shared {
-		f.durable = nb[:len(f.durable):len(f.durable)]
-	}
-	f.data = nb
-}
-
-// unshare gives durable an array of its own before data's front changes.
-func (f *fileData) unshare() {
-	if f.shared {
-		f.durable = append([]byte(nil), f.durable...)
-		f.shared = false
-	}
-}
-
 // write copies p into the page cache at off, zero-filling any gap past the
 // end, and marks the bytes dirty. len(p) must be > 0.
 func (f *fileData) write(off int64, p []byte) {
-	if off < int64(len(f.durable)) {
-		f.unshare()
-	}
-	old := int64(len(f.data))
+	old := f.data.len()
 	end := off + int64(len(p))
 	if end > old {
-		f.data = resize(f.data, end)
 		f.dirty.add(min(old, off), end)
 		f.sizeDirty = true
 	} else {
 		f.dirty.add(off, end)
 	}
-	copy(f.data[off:], p)
+	f.data.writeAt(off, p)
 }
 
 // truncate sets the page-cache size; growth reads as zeros and is dirty.
 func (f *fileData) truncate(size int64) {
-	if size < int64(len(f.durable)) {
-		f.unshare() // a later growth zero-fills what durable still holds
-	}
-	old := int64(len(f.data))
+	old := f.data.len()
 	switch {
 	case size < old:
-		f.data = f.data[:size]
+		f.data.setSize(size)
 		f.dirty.clip(size)
 	case size > old:
-		f.data = resize(f.data, size)
+		f.data.setSize(size)
 		f.dirty.add(old, size)
 	default:
 		return
 	}
 	f.sizeDirty = true
-}
-
-// resize returns b with length n; bytes past the old length are zero even
-// when b's backing array held older bytes there.
-func resize(b []byte, n int64) []byte {
-	old := int64(len(b))
-	if n <= old {
-		return b[:n]
-	}
-	if n <= int64(cap(b)) {
-		b = b[:n]
-		clear(b[old:])
-		return b
-	}
-	nb := make([]byte, n, max(n, 2*int64(cap(b))))
-	copy(nb, b)
-	return nb
 }
 
 // limit is the byte bound writeback obeys: the page-cache size. A size
@@ -123,7 +72,7 @@ func resize(b []byte, n int64) []byte {
 // durable image to cover that sector (the kernel extends the on-disk size
 // when it writes a page), so bytes written after the error are never
 // silently lost by a sync that succeeds.
-func (f *fileData) limit() int64 { return int64(len(f.data)) }
+func (f *fileData) limit() int64 { return f.data.len() }
 
 // flush writes every dirty sector and the size back to the durable image:
 // a successful fsync.
@@ -131,14 +80,13 @@ func (f *fileData) flush(sectorBytes int64) {
 	if !f.diverged {
 		// Page cache and durable differ only in dirty bytes and an unsynced
 		// size: writing all of them back makes durable the page cache.
-		f.durable, f.shared = f.data[:len(f.data):len(f.data)], true
+		f.durable = f.data.share()
 		f.dirty.reset()
 		f.sizeDirty = false
 		return
 	}
-	f.unshare()
 	u := f.units(sectorBytes)
-	f.durable = f.apply(f.durable, u, u.keepMax(), nil)
+	f.durable = f.apply(f.durable.share(), u, u.keepMax(), nil)
 	f.dirty.reset()
 	f.sizeDirty = false
 }
@@ -211,7 +159,7 @@ func (fs *FS) writeAt(op, p string, off int64, b []byte) error {
 		return nil
 	}
 	end := off + int64(len(b))
-	growth := max(0, end-int64(len(f.data)))
+	growth := max(0, end-f.data.len())
 	if fs.capacityBytes > 0 && fs.usedBytes+growth > fs.capacityBytes {
 		return offsetError(op, p, off, ErrNoSpace)
 	}
@@ -232,7 +180,7 @@ func (fs *FS) Append(p string, b []byte) (int64, error) {
 	if err != nil {
 		return 0, pathError("append", p, err)
 	}
-	off := int64(len(f.data))
+	off := f.data.len()
 	return off, fs.writeAt("append", p, off, b)
 }
 
@@ -279,13 +227,13 @@ func (fs *FS) readAt(h handle, off int64, n int) ([]byte, error) {
 	if f == nil {
 		return nil, offsetError("read", h.path, off, ErrIsDir)
 	}
-	size := int64(len(f.data))
+	size := f.data.len()
 	lo := min(off, size)
 	hi := min(off+int64(n), size)
 	if f.latentIn(lo, hi, fs.sectorBytes) {
 		return nil, offsetError("read", h.path, off, ErrReadError)
 	}
-	out := append([]byte(nil), f.data[lo:hi]...)
+	out := f.data.slice(lo, hi)
 	if hi-lo < int64(n) {
 		return out, io.EOF
 	}
@@ -310,10 +258,10 @@ func (fs *FS) readFile(h handle) ([]byte, error) {
 	if f == nil {
 		return nil, pathError("read", h.path, ErrIsDir)
 	}
-	if f.latentIn(0, int64(len(f.data)), fs.sectorBytes) {
+	if f.latentIn(0, f.data.len(), fs.sectorBytes) {
 		return nil, pathError("read", h.path, ErrReadError)
 	}
-	return append([]byte{}, f.data...), nil
+	return f.data.slice(0, f.data.len()), nil
 }
 
 // Size returns the file's size as the page cache shows it.
@@ -326,7 +274,7 @@ func (fs *FS) Size(p string) (int64, error) {
 	if err != nil {
 		return 0, pathError("stat", p, err)
 	}
-	return int64(len(f.data)), nil
+	return f.data.len(), nil
 }
 
 // Truncate sets the file's size; growth reads as zeros. The new size is
@@ -343,7 +291,7 @@ func (fs *FS) Truncate(p string, size int64) error {
 	if err != nil {
 		return offsetError("truncate", p, size, err)
 	}
-	delta := size - int64(len(f.data))
+	delta := size - f.data.len()
 	if delta > 0 && fs.capacityBytes > 0 && fs.usedBytes+delta > fs.capacityBytes {
 		return offsetError("truncate", p, size, ErrNoSpace)
 	}
@@ -413,8 +361,8 @@ func (f *fileData) checkSynced() {
 	if !invariants.Enabled {
 		return
 	}
-	if !f.diverged && len(f.durable) != len(f.data) {
-		invariants.Failf("sim/disk: a successful fsync makes the durable size the page cache's: durable %d, cache %d", len(f.durable), len(f.data))
+	if !f.diverged && f.durable.len() != f.data.len() {
+		invariants.Failf("sim/disk: a successful fsync makes the durable size the page cache's: durable %d, cache %d", f.durable.len(), f.data.len())
 	}
 	if f.sizeDirty || !f.dirty.empty() {
 		invariants.Failf("sim/disk: a successful fsync leaves nothing dirty: sizeDirty %v, dirty spans %v", f.sizeDirty, !f.dirty.empty())
