@@ -34,6 +34,7 @@ type options struct {
 	replay           string
 	faults           string
 	cpuProfile       string
+	memProfile       string
 	swarm            bool // swarm.go
 	listFaults       bool
 	output           outputFlags
@@ -107,6 +108,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.faults, "faults", "", "a fault plan, e.g. 'sim/disk/fsyncEIO@2s;node.crash:n2@3m'")
 	fs.StringVar(&o.benchStats, "bench-stats", "", "write the process's costs of the one world (events, wall time, RSS at the half-way point) to this JSON file (simrun bench-world reads it)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile of the one world at its half-way point to this file (go tool pprof reads it)")
 	fs.BoolVar(&o.swarm, "swarm", false, "run a swarm campaign: generated worlds and fault schedules, all properties (see swarm.go)")
 	fs.BoolVar(&o.listFaults, "list-faults", false, "list the fault points, scheduled actions and planted bugs, one line each")
 	o.output.register(fs)

@@ -89,6 +89,8 @@ func TestBadFlags(t *testing.T) {
 		{"faults bad second entry", with(smoke, "-faults", "sim/disk/fsyncEIO@1s;bad"), []string{"-faults", "entry 2"}},
 		{"faults action a world does not support", with(sp, "-faults", "node.crash:n9@1s"), []string{"-faults", "n9"}},
 		{"cpuprofile in a missing directory", with(smoke, "-cpuprofile", filepath.Join(dir, "no", "cpu.out")), []string{"-cpuprofile"}},
+		{"memprofile in a missing directory", with(smoke, "-memprofile", filepath.Join(dir, "no", "heap.out")), []string{"-memprofile"}},
+		{"memprofile with two seeds", with(smoke, "-seeds", "2", "-memprofile", filepath.Join(dir, "heap.out")), []string{"-memprofile", "has 2"}},
 		{"out is a file", with(smoke, "-out", aFile), []string{aFile}},
 	}
 	for _, c := range cases {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -76,6 +77,14 @@ func runScenarios(args []string, stdout, stderr io.Writer) error {
 			return usagef("-bench-stats needs exactly one world; this run has %d (pick one -variants and one -seed)", len(runs))
 		}
 		defer watchBenchStats(o.benchStats, runs[0])()
+	}
+	if o.memProfile != "" {
+		if len(runs) != 1 {
+			return usagef("-memprofile needs exactly one world; this run has %d (pick one -variants and one -seed)", len(runs))
+		}
+		if err := heapProfileAtHalfway(o.memProfile, runs[0]); err != nil {
+			return err
+		}
 	}
 	if o.trace != "" && len(runs) != 1 {
 		return usagef("-trace needs exactly one world; this run has %d (pick one -variants and one -seed)", len(runs))
@@ -540,6 +549,28 @@ func paramLine(w *results.World) string {
 		parts = append(parts, p.Key+"="+p.Value)
 	}
 	return strings.Join(parts, " ")
+}
+
+// heapProfileAtHalfway arms r to write a heap profile to path once the
+// world has run half its time: the steady state, before the end-of-world
+// checks. The file is created now, so a bad path fails before the run.
+func heapProfileAtHalfway(path string, r *worldRun) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usagef("-memprofile: %v", err)
+	}
+	prev := r.spec.Halfway
+	r.spec.Halfway = func() {
+		if prev != nil {
+			prev()
+		}
+		runtime.GC()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "simrun: -memprofile:", err)
+		}
+		f.Close()
+	}
+	return nil
 }
 
 func startCPUProfile(path string) (func(), error) {

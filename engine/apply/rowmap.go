@@ -1,14 +1,50 @@
 package apply
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+)
 
 // rowMap holds one stripe's entries by key. Keys of exactly eight bytes
-// (every key the simulated upstream makes, and any BIGINT primary key) live
-// in a map keyed by the key's bits: no string is allocated per key and a
-// lookup hashes one word. Other keys live in a map by string.
+// (every key the simulated upstream makes, and any BIGINT primary key) are
+// words. A stripe's word keys share their low stripe bits (stripeOf), so a
+// word key below denseIndexes<<stripeBits lives in a dense paged array
+// indexed by the rest of its bits: no hashing, no probing, 24 bytes per
+// key of a versions-only state and no pointers for the collector to scan.
+// Other word keys live in a map by word, other keys in a map by string.
 type rowMap struct {
+	dense denseRows
 	short map[uint64]entry
 	long  map[string]entry
+}
+
+const (
+	// stripeBits is log2(stripeCount): a word key's stripe is its low bits.
+	stripeBits = 4
+	// densePageShift sets a dense page's length: 256 keys.
+	densePageShift = 8
+	densePageLen   = 1 << densePageShift
+	// denseIndexes bounds the dense index (key >> stripeBits): 16 M keys
+	// per table, a page directory of at most 4096 pointers.
+	denseIndexes = 1 << 20
+)
+
+// denseRows holds the word keys of one lane (one value of the low stripe
+// bits) in pages of densePageLen consecutive indexes.
+type denseRows struct {
+	lane    uint64 // the low stripe bits every dense key has
+	laneSet bool
+	pages   []*densePage
+	n       int
+}
+
+// densePage is densePageLen consecutive keys: which are present, their
+// versions, and their columns once any entry of the page has some.
+type densePage struct {
+	present [densePageLen / 64]uint64
+	vers    [densePageLen]version
+	cols    [][][]byte // nil, or densePageLen long
 }
 
 // shortKey packs an eight-byte key into a word.
@@ -19,9 +55,116 @@ func shortKey(key []byte) (uint64, bool) {
 	return binary.BigEndian.Uint64(key), true
 }
 
+// denseSlot is where word key k lives in d: ok is false for a key of
+// another lane or beyond denseIndexes. A first key fixes the lane.
+func (d *denseRows) denseSlot(k uint64, claim bool) (page, slot int, ok bool) {
+	idx := k >> stripeBits
+	if idx >= denseIndexes {
+		return 0, 0, false
+	}
+	lane := k & (stripeCount - 1)
+	if !d.laneSet {
+		if !claim {
+			return 0, 0, false
+		}
+		d.lane, d.laneSet = lane, true
+	}
+	if lane != d.lane {
+		return 0, 0, false
+	}
+	return int(idx >> densePageShift), int(idx & (densePageLen - 1)), true
+}
+
+func (d *denseRows) get(page, slot int) (entry, bool) {
+	if page >= len(d.pages) || d.pages[page] == nil {
+		return entry{}, false
+	}
+	p := d.pages[page]
+	if p.present[slot/64]&(1<<(slot%64)) == 0 {
+		return entry{}, false
+	}
+	e := entry{ver: p.vers[slot]}
+	if p.cols != nil {
+		e.cols = p.cols[slot]
+	}
+	return e, true
+}
+
+func (d *denseRows) set(page, slot int, e entry) {
+	if page >= len(d.pages) {
+		d.pages = append(d.pages, make([]*densePage, page+1-len(d.pages))...)
+	}
+	p := d.pages[page]
+	if p == nil {
+		p = &densePage{}
+		d.pages[page] = p
+	}
+	if bit := uint64(1) << (slot % 64); p.present[slot/64]&bit == 0 {
+		p.present[slot/64] |= bit
+		d.n++
+	}
+	p.vers[slot] = e.ver
+	if e.cols != nil && p.cols == nil {
+		p.cols = make([][][]byte, densePageLen)
+	}
+	if p.cols != nil {
+		p.cols[slot] = e.cols
+	}
+}
+
+func (d *denseRows) remove(page, slot int) {
+	if page >= len(d.pages) || d.pages[page] == nil {
+		return
+	}
+	p := d.pages[page]
+	if bit := uint64(1) << (slot % 64); p.present[slot/64]&bit != 0 {
+		p.present[slot/64] &^= bit
+		p.vers[slot] = version{}
+		if p.cols != nil {
+			p.cols[slot] = nil
+		}
+		d.n--
+	}
+}
+
+// each calls fn with every dense key (as a word) and entry.
+func (d *denseRows) each(fn func(k uint64, e entry)) {
+	for pi, p := range d.pages {
+		if p == nil {
+			continue
+		}
+		for w := range p.present {
+			for bitsLeft := p.present[w]; bitsLeft != 0; bitsLeft &= bitsLeft - 1 {
+				slot := w*64 + bits.TrailingZeros64(bitsLeft)
+				e := entry{ver: p.vers[slot]}
+				if p.cols != nil {
+					e.cols = p.cols[slot]
+				}
+				idx := uint64(pi)<<densePageShift | uint64(slot)
+				fn(idx<<stripeBits|d.lane, e)
+			}
+		}
+	}
+}
+
+func (d *denseRows) clone() denseRows {
+	c := denseRows{lane: d.lane, laneSet: d.laneSet, n: d.n, pages: make([]*densePage, len(d.pages))}
+	for i, p := range d.pages {
+		if p != nil {
+			cp := *p
+			cp.cols = slices.Clone(p.cols)
+			c.pages[i] = &cp
+		}
+	}
+	return c
+}
+
 // get returns key's entry.
 func (m *rowMap) get(key []byte) (entry, bool) {
 	if k, ok := shortKey(key); ok {
+		if page, slot, ok := m.dense.denseSlot(k, false); ok {
+			return m.dense.get(page, slot)
+		}
 		e, found := m.short[k]
 		return e, found
 	}
@@ -32,6 +175,10 @@ func (m *rowMap) get(key []byte) (entry, bool) {
 // set stores e under key.
 func (m *rowMap) set(key []byte, e entry) {
 	if k, ok := shortKey(key); ok {
+		if page, slot, ok := m.dense.denseSlot(k, true); ok {
+			m.dense.set(page, slot, e)
+			return
+		}
 		if m.short == nil {
 			m.short = make(map[uint64]entry)
 		}
@@ -47,6 +194,10 @@ func (m *rowMap) set(key []byte, e entry) {
 // remove deletes key.
 func (m *rowMap) remove(key []byte) {
 	if k, ok := shortKey(key); ok {
+		if page, slot, ok := m.dense.denseSlot(k, false); ok {
+			m.dense.remove(page, slot)
+			return
+		}
 		delete(m.short, k)
 		return
 	}
@@ -54,12 +205,16 @@ func (m *rowMap) remove(key []byte) {
 }
 
 // len is the number of entries, tombstones included.
-func (m *rowMap) len() int { return len(m.short) + len(m.long) }
+func (m *rowMap) len() int { return m.dense.n + len(m.short) + len(m.long) }
 
 // each calls fn with every entry, in no particular order; fn may remove
 // the entry it is given.
 func (m *rowMap) each(fn func(key []byte, e entry)) {
 	var buf [8]byte
+	m.dense.each(func(k uint64, e entry) {
+		binary.BigEndian.PutUint64(buf[:], k)
+		fn(buf[:], e)
+	})
 	for k, e := range m.short {
 		binary.BigEndian.PutUint64(buf[:], k)
 		fn(buf[:], e)
@@ -71,7 +226,7 @@ func (m *rowMap) each(fn func(key []byte, e entry)) {
 
 // clone returns a copy of m.
 func (m *rowMap) clone() rowMap {
-	var c rowMap
+	c := rowMap{dense: m.dense.clone()}
 	if m.short != nil {
 		c.short = make(map[uint64]entry, len(m.short))
 		for k, e := range m.short {

@@ -1,24 +1,36 @@
 package apply
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 )
 
-// TestRowMapMatchesAMap: eight-byte keys in the word map and all others
-// by string behave as one map from key bytes to entry.
+// TestRowMapMatchesAMap: eight-byte keys in the dense pages (small words
+// of the first lane), in the word map (other lanes, large words) and all
+// others by string behave as one map from key bytes to entry.
 func TestRowMapMatchesAMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	var m rowMap
 	ref := map[string]entry{}
 	for i := range 5000 {
-		key := make([]byte, []int{0, 3, 8, 8, 9, 16}[rng.IntN(6)])
+		key := make([]byte, []int{0, 3, 8, 8, 8, 9, 16}[rng.IntN(7)])
 		for j := range key {
 			key[j] = byte(rng.IntN(4))
+		}
+		if len(key) == 8 && rng.IntN(2) == 0 { // a small word: mostly lane 5
+			k := uint64(rng.IntN(3000))<<stripeBits | 5
+			if rng.IntN(8) == 0 {
+				k = uint64(rng.IntN(1 << 16))
+			}
+			binary.BigEndian.PutUint64(key, k)
 		}
 		switch rng.IntN(3) {
 		case 0, 1:
 			e := entry{ver: version{commitTs: uint64(i)}}
+			if rng.IntN(2) == 0 {
+				e.cols = [][]byte{{byte(i)}}
+			}
 			m.set(key, e)
 			ref[string(key)] = e
 		default:
@@ -26,7 +38,7 @@ func TestRowMapMatchesAMap(t *testing.T) {
 			delete(ref, string(key))
 		}
 		want, wantOK := ref[string(key)]
-		if e, ok := m.get(key); ok != wantOK || e.ver != want.ver {
+		if e, ok := m.get(key); ok != wantOK || e.ver != want.ver || len(e.cols) != len(want.cols) {
 			t.Fatalf("step %d: get %q = %+v, %v; want %+v, %v", i, key, e, ok, want, wantOK)
 		}
 	}
@@ -45,6 +57,9 @@ func TestRowMapMatchesAMap(t *testing.T) {
 			t.Fatalf("%s: each visited %d of %d", label, seen, len(ref))
 		}
 	}
+	if m.dense.n == 0 || len(m.short) == 0 || len(m.long) == 0 {
+		t.Fatalf("the test must fill every part: %d dense, %d short, %d long", m.dense.n, len(m.short), len(m.long))
+	}
 	check(&m, "map")
 	c := m.clone()
 	check(&c, "clone")
@@ -53,4 +68,5 @@ func TestRowMapMatchesAMap(t *testing.T) {
 	if m.len() != 0 {
 		t.Fatalf("%d entries left after removing each", m.len())
 	}
+	check(&c, "clone after the original emptied")
 }

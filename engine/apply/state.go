@@ -14,7 +14,7 @@ const RowSpinMax = 1 << 24
 
 // stripeCount is how many independently locked maps hold one table's rows,
 // so that the workers of a hot table rarely wait for each other.
-const stripeCount = 16
+const stripeCount = 1 << stripeBits
 
 // StateConfig configures a State. Its zero value is the idempotent default.
 type StateConfig struct {
@@ -74,10 +74,12 @@ func (v version) less(w version) bool {
 // entry is what a key holds: a live row or a tombstone, with the version of
 // the change that wrote it.
 type entry struct {
-	cols    [][]byte
-	ver     version
-	deleted bool
+	cols [][]byte
+	ver  version
 }
+
+// deleted reports whether the entry is a tombstone: written by a delete.
+func (e entry) deleted() bool { return e.ver.op == codec.OpDelete }
 
 // stripe is one locked share of a table's rows; padded to a cache line so
 // that workers on neighbouring stripes do not share one.
@@ -116,12 +118,12 @@ func (sp *stripe) setRow(key []byte, e entry, noDigest bool) {
 		sp.rows.set(key, e)
 		return
 	}
-	if old, ok := sp.rows.get(key); ok && !old.deleted {
+	if old, ok := sp.rows.get(key); ok && !old.deleted() {
 		sp.rowSum -= liveHash(key, old)
 		sp.live--
 	}
 	sp.rows.set(key, e)
-	if !e.deleted {
+	if !e.deleted() {
 		sp.rowSum += liveHash(key, e)
 		sp.live++
 	}
@@ -130,7 +132,7 @@ func (sp *stripe) setRow(key []byte, e entry, noDigest bool) {
 // dropRow removes key from the stripe, keeping rowSum and live unless
 // noDigest.
 func (sp *stripe) dropRow(key []byte, noDigest bool) {
-	if old, ok := sp.rows.get(key); ok && !old.deleted && !noDigest {
+	if old, ok := sp.rows.get(key); ok && !old.deleted() && !noDigest {
 		sp.rowSum -= liveHash(key, old)
 		sp.live--
 	}
@@ -273,8 +275,8 @@ func (s *State) applyRow(t *table, r *codec.Row) (bool, error) {
 	if old, ok := sp.rows.get(r.Key); ok && !s.cfg.Blind && !old.ver.less(ver) {
 		return false, nil // the page-LSN check: this change is already in
 	}
-	e := entry{ver: ver, deleted: r.Op == codec.OpDelete}
-	if !e.deleted && !s.cfg.VersionsOnly {
+	e := entry{ver: ver}
+	if !e.deleted() && !s.cfg.VersionsOnly {
 		e.cols = r.Columns
 	}
 	sp.setRow(r.Key, e, s.cfg.NoDigest)
@@ -295,8 +297,12 @@ func spinRow(r *codec.Row, rounds int) uint64 {
 // castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// stripeOf picks the stripe of a key: FNV-1a, low bits.
+// stripeOf picks the stripe of a key: an eight-byte key's low bits (so a
+// stripe's word keys fit its dense array, see rowMap), else FNV-1a's.
 func stripeOf(key []byte) int {
+	if k, ok := shortKey(key); ok {
+		return int(k & (stripeCount - 1))
+	}
 	return int(fnv64a(key) & (stripeCount - 1))
 }
 

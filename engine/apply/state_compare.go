@@ -31,7 +31,7 @@ func (s *State) Get(tableID int64, key []byte) (StoredRow, bool) {
 		return StoredRow{}, false
 	}
 	e, ok := t.stripes[stripeOf(key)].rows.get(key)
-	if !ok || e.deleted {
+	if !ok || e.deleted() {
 		return StoredRow{}, false
 	}
 	return StoredRow{Columns: e.cols, CommitTs: e.ver.commitTs}, true
@@ -56,7 +56,7 @@ func (s *State) RowCount() int {
 		}
 		for i := range t.stripes {
 			t.stripes[i].rows.each(func(_ []byte, e entry) {
-				if !e.deleted {
+				if !e.deleted() {
 					n++
 				}
 			})
@@ -120,7 +120,7 @@ func (s *State) liveRows() []liveRow {
 		start := len(out)
 		for i := range t.stripes {
 			t.stripes[i].rows.each(func(k []byte, e entry) {
-				if !e.deleted {
+				if !e.deleted() {
 					out = append(out, liveRow{table: id, key: string(k),
 						row: StoredRow{Columns: e.cols, CommitTs: e.ver.commitTs}})
 				}
