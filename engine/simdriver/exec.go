@@ -95,7 +95,7 @@ func (d *Driver) do(op core.Op, done func(error)) {
 	case core.OpCreate:
 		dk.Create(p, done)
 	case core.OpWrite:
-		dk.WriteAt(p, op.Offset, op.Data, done)
+		dk.WriteAtBorrowed(p, op.Offset, op.Data, done) // core.Op: Data stays valid until the chain completes
 	case core.OpTruncate:
 		dk.Truncate(p, op.Offset, done)
 	case core.OpSync:

@@ -2,6 +2,9 @@ package disk
 
 import (
 	"errors"
+	"hash/crc32"
+
+	"github.com/redosim/redosim/internal/invariants"
 
 	"github.com/redosim/redosim/sim"
 )
@@ -23,6 +26,9 @@ func (d *Disk) execute(o *op) {
 		if d.fireENOSPC() {
 			o.err = offsetError("write", clean(o.path), o.off, ErrNoSpace)
 			return
+		}
+		if invariants.Enabled && o.borrowed && crc32.Checksum(o.data, castagnoli) != o.borrowedSum {
+			invariants.Failf("sim/disk: a borrowed write's payload stays unchanged until it completes: %s at %d changed", o.path, o.off)
 		}
 		o.err = fs.WriteAt(o.path, o.off, o.data)
 	case opAppend:

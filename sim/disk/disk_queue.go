@@ -48,25 +48,29 @@ var kindInfo = [...]struct {
 
 // op is one submitted operation and, once done, its result.
 type op struct {
-	kind      opKind
-	path      string
-	path2     string
-	off       int64
-	n         int
-	data      []byte
-	keys      []string // cleaned paths whose order the op joins
-	h         handle   // a device op's file, bound once earlier ops on the path are done
-	bindErr   error
-	epoch     uint64
-	submitted sim.Instant
-	waitUntil sim.Instant
-	done      func(error)
-	doneOff   func(int64, error)
-	doneData  func([]byte, error)
-	resOff    int64
-	resData   []byte
-	flushed   int64
-	err       error
+	kind  opKind
+	path  string
+	path2 string
+	off   int64
+	n     int
+	data  []byte
+	// borrowedSum is the CRC-32C of a borrowed write's data at submission
+	// (WriteAtBorrowed, checked at completion in invariant builds).
+	borrowedSum uint32
+	borrowed    bool
+	keys        []string // cleaned paths whose order the op joins
+	h           handle   // a device op's file, bound once earlier ops on the path are done
+	bindErr     error
+	epoch       uint64
+	submitted   sim.Instant
+	waitUntil   sim.Instant
+	done        func(error)
+	doneOff     func(int64, error)
+	doneData    func([]byte, error)
+	resOff      int64
+	resData     []byte
+	flushed     int64
+	err         error
 }
 
 // pathState orders the ops on one path. It is deleted when idle, so the

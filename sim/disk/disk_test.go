@@ -3,8 +3,10 @@ package disk
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/redosim/redosim/internal/invariants"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/dist"
 )
@@ -385,5 +387,28 @@ func TestDiskDeviceOpsBindLikeDescriptors(t *testing.T) {
 	if len(errs) != 6 || errs[0] != nil || errs[1] != nil || errs[3] != nil || errs[4] != nil ||
 		errs[2] != nil || !errors.Is(errs[5], ErrNotExist) {
 		t.Errorf("errs = %v, want the sync of /new to succeed and the sync of /a to fail", errs)
+	}
+}
+
+// TestWriteAtBorrowedReadsAtCompletion: a borrowed write lands the bytes
+// its payload holds when it completes, and an invariant build catches a
+// caller that changes the payload before then.
+func TestWriteAtBorrowedReadsAtCompletion(t *testing.T) {
+	w, d := newTestDisk(t, constProfile(1))
+	durableFile(t, d.FS(), "/f", []byte("old"))
+	buf := []byte("new")
+	d.WriteAtBorrowed("/f", 0, buf, func(err error) { must(t, err) })
+	run(t, w)
+	if got, _ := d.FS().ReadFile("/f"); string(got) != "new" {
+		t.Fatalf("/f = %q, want new", got)
+	}
+	if !invariants.Enabled {
+		t.Skip("the borrowed-payload check needs -tags=invariants")
+	}
+	d.WriteAtBorrowed("/f", 0, buf, func(error) {})
+	buf[0] = 'N' // the slip: the caller reuses the payload while the write is queued
+	v := invariants.Catch(func() { run(t, w) })
+	if v == nil || !strings.Contains(v.Error(), "borrowed write's payload stays unchanged") {
+		t.Fatalf("a changed borrowed payload went unnoticed (violation %v)", v)
 	}
 }

@@ -29,20 +29,34 @@ var zeroBlock [blockBytes]byte
 //
 // A page is raw (raw holds its pageBytes bytes) or packed (raw is nil, mask
 // marks the blocks that are not all zero and lits holds those blocks in
-// order). Packed pages and frozen raw pages are immutable: more than one
-// content may hold them, and a writer copies them first.
+// order). Packed pages are immutable: more than one content may hold them,
+// and a writer copies them first. A frozen raw page is shared too, but
+// only its first sealed bytes are what the sharers see: the content that
+// froze it (writer) may go on appending at or past sealed in place, as a
+// log does between two syncs, and every other content copies it first.
 type page struct {
 	raw    []byte
 	frozen bool
+	sealed int
+	writer *writerToken
 	mask   [pageBlocks / 64]uint64
 	lits   []byte
 }
+
+// writerToken identifies the content that may append to its frozen raw
+// pages in place. It is not zero-sized: distinct tokens have distinct
+// addresses.
+type writerToken struct{ _ byte }
 
 // content is a file's bytes: size bytes in pages; every byte at or past size
 // in the last page reads as zero (so growth needs no clearing).
 type content struct {
 	pages []*page
 	size  int64
+	// tok is this content's writer identity, made at its first write; a
+	// share or clone starts without one, so it never writes in place into
+	// pages another content appends to.
+	tok *writerToken
 }
 
 // len is the content's size in bytes.
@@ -53,28 +67,43 @@ func (c *content) len() int64 { return c.size }
 // how a sync makes the durable image the page cache's in O(pages), and how
 // a clone is taken.
 func (c *content) share() content {
-	for _, p := range c.pages {
+	for k, p := range c.pages {
 		if p != nil && p.raw != nil {
+			p.sealed = max(p.sealed, c.visible(k))
 			p.frozen = true
 		}
 	}
 	return content{pages: append([]*page(nil), c.pages...), size: c.size}
 }
 
-// own returns page k ready to be written: a private raw page, copied or
-// unpacked from a shared one, or fresh zeros.
-func (c *content) own(k int) []byte {
+// visible is how many bytes of page k lie below the size.
+func (c *content) visible(k int) int {
+	return int(min(int64(pageBytes), max(0, c.size-int64(k)*pageBytes)))
+}
+
+// own returns page k ready to be written from in-page offset lo on: the
+// page itself when it is private, or frozen by this content and lo is at
+// or past what the sharers see; else a private raw page, copied (the bytes
+// below the size only) or unpacked from a shared one, or fresh zeros.
+func (c *content) own(k, lo int) []byte {
+	if c.tok == nil {
+		c.tok = &writerToken{}
+	}
 	p := c.pages[k]
 	switch {
 	case p == nil:
 		p = &page{raw: make([]byte, pageBytes)}
 	case p.raw == nil:
 		p = &page{raw: p.unpack()}
-	case p.frozen:
-		p = &page{raw: append([]byte(nil), p.raw...)}
-	default:
+	case !p.frozen || (p.writer == c.tok && lo >= p.sealed):
+		p.writer = c.tok
 		return p.raw
+	default:
+		raw := make([]byte, pageBytes)
+		copy(raw, p.raw[:c.visible(k)])
+		p = &page{raw: raw}
 	}
+	p.writer = c.tok
 	c.pages[k] = p
 	return p.raw
 }
@@ -146,6 +175,14 @@ func pack(raw []byte) *page {
 // past size zero.
 func (c *content) setSize(n int64) {
 	if n >= c.size {
+		// Growing inside a frozen raw page whose writer is another content
+		// would expose that writer's bytes past this content's size: own it
+		// first (which copies only the bytes below the size).
+		if k, r := int(c.size/pageBytes), int(c.size%pageBytes); r > 0 && n > c.size {
+			if p := c.pages[k]; p != nil && p.raw != nil && p.frozen && (c.tok == nil || p.writer != c.tok) {
+				c.own(k, 0)
+			}
+		}
 		c.size = n
 		c.pages = growPages(c.pages, pagesFor(n))
 		return
@@ -154,7 +191,7 @@ func (c *content) setSize(n int64) {
 	c.pages = c.pages[:pagesFor(n)]
 	if r := int(n % pageBytes); r > 0 {
 		if k := len(c.pages) - 1; c.pages[k] != nil {
-			clear(c.own(k)[r:])
+			clear(c.own(k, r)[r:])
 		}
 	}
 }
@@ -185,7 +222,7 @@ func (c *content) writeAt(off int64, p []byte) {
 	for k := first; k <= last; k++ {
 		base := int64(k) * pageBytes
 		lo, hi := max(off, base), min(end, base+pageBytes)
-		copy(c.own(k)[lo-base:hi-base], p[lo-off:hi-off])
+		copy(c.own(k, int(lo-base))[lo-base:hi-base], p[lo-off:hi-off])
 		if base+pageBytes <= c.size {
 			c.pages[k] = pack(c.pages[k].raw)
 		}
@@ -237,7 +274,7 @@ func (c *content) copyFrom(src *content, lo, hi int64) {
 		if sp == nil && c.pages[k] == nil {
 			continue
 		}
-		dst := c.own(k)
+		dst := c.own(k, int(a-base))
 		clear(dst[a-base : b-base])
 		if sp != nil {
 			sp.readBlocks(dst[a-base:b-base], int(a-base))
@@ -247,7 +284,7 @@ func (c *content) copyFrom(src *content, lo, hi int64) {
 
 // xorByte flips the bits of mask in byte i, which must lie within the size.
 func (c *content) xorByte(i int64, mask byte) {
-	c.own(int(i / pageBytes))[i%pageBytes] ^= mask
+	c.own(int(i/pageBytes), int(i%pageBytes))[i%pageBytes] ^= mask
 }
 
 // digest is sim.DigestBytes of the content's bytes.
