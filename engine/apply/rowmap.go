@@ -2,7 +2,6 @@ package apply
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"slices"
 )
 
@@ -39,12 +38,13 @@ type denseRows struct {
 	n       int
 }
 
-// densePage is densePageLen consecutive keys: which are present, their
-// versions, and their columns once any entry of the page has some.
+// densePage is densePageLen consecutive keys: their versions, and their
+// columns once any entry of the page has some. A slot is present when its
+// version's op is set (every row change has one), so a lookup reads one
+// cache line; an entry without an op lives in the word map instead.
 type densePage struct {
-	present [densePageLen / 64]uint64
-	vers    [densePageLen]version
-	cols    [][][]byte // nil, or densePageLen long
+	vers [densePageLen]version
+	cols [][][]byte // nil, or densePageLen long
 }
 
 // shortKey packs an eight-byte key into a word.
@@ -80,7 +80,7 @@ func (d *denseRows) get(page, slot int) (entry, bool) {
 		return entry{}, false
 	}
 	p := d.pages[page]
-	if p.present[slot/64]&(1<<(slot%64)) == 0 {
+	if p.vers[slot].op == 0 {
 		return entry{}, false
 	}
 	e := entry{ver: p.vers[slot]}
@@ -99,8 +99,7 @@ func (d *denseRows) set(page, slot int, e entry) {
 		p = &densePage{}
 		d.pages[page] = p
 	}
-	if bit := uint64(1) << (slot % 64); p.present[slot/64]&bit == 0 {
-		p.present[slot/64] |= bit
+	if p.vers[slot].op == 0 {
 		d.n++
 	}
 	p.vers[slot] = e.ver
@@ -117,8 +116,7 @@ func (d *denseRows) remove(page, slot int) {
 		return
 	}
 	p := d.pages[page]
-	if bit := uint64(1) << (slot % 64); p.present[slot/64]&bit != 0 {
-		p.present[slot/64] &^= bit
+	if p.vers[slot].op != 0 {
 		p.vers[slot] = version{}
 		if p.cols != nil {
 			p.cols[slot] = nil
@@ -133,16 +131,16 @@ func (d *denseRows) each(fn func(k uint64, e entry)) {
 		if p == nil {
 			continue
 		}
-		for w := range p.present {
-			for bitsLeft := p.present[w]; bitsLeft != 0; bitsLeft &= bitsLeft - 1 {
-				slot := w*64 + bits.TrailingZeros64(bitsLeft)
-				e := entry{ver: p.vers[slot]}
-				if p.cols != nil {
-					e.cols = p.cols[slot]
-				}
-				idx := uint64(pi)<<densePageShift | uint64(slot)
-				fn(idx<<stripeBits|d.lane, e)
+		for slot := range p.vers {
+			if p.vers[slot].op == 0 {
+				continue
 			}
+			e := entry{ver: p.vers[slot]}
+			if p.cols != nil {
+				e.cols = p.cols[slot]
+			}
+			idx := uint64(pi)<<densePageShift | uint64(slot)
+			fn(idx<<stripeBits|d.lane, e)
 		}
 	}
 }
@@ -163,7 +161,9 @@ func (d *denseRows) clone() denseRows {
 func (m *rowMap) get(key []byte) (entry, bool) {
 	if k, ok := shortKey(key); ok {
 		if page, slot, ok := m.dense.denseSlot(k, false); ok {
-			return m.dense.get(page, slot)
+			if e, found := m.dense.get(page, slot); found || len(m.short) == 0 {
+				return e, found
+			}
 		}
 		e, found := m.short[k]
 		return e, found
@@ -175,9 +175,13 @@ func (m *rowMap) get(key []byte) (entry, bool) {
 // set stores e under key.
 func (m *rowMap) set(key []byte, e entry) {
 	if k, ok := shortKey(key); ok {
-		if page, slot, ok := m.dense.denseSlot(k, true); ok {
-			m.dense.set(page, slot, e)
-			return
+		if page, slot, ok := m.dense.denseSlot(k, e.ver.op != 0); ok {
+			if e.ver.op != 0 {
+				m.dense.set(page, slot, e)
+				delete(m.short, k)
+				return
+			}
+			m.dense.remove(page, slot)
 		}
 		if m.short == nil {
 			m.short = make(map[uint64]entry)
@@ -196,7 +200,6 @@ func (m *rowMap) remove(key []byte) {
 	if k, ok := shortKey(key); ok {
 		if page, slot, ok := m.dense.denseSlot(k, false); ok {
 			m.dense.remove(page, slot)
-			return
 		}
 		delete(m.short, k)
 		return

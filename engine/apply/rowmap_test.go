@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/redosim/redosim/engine/codec"
 )
 
 // TestRowMapMatchesAMap: eight-byte keys in the dense pages (small words
@@ -27,7 +29,7 @@ func TestRowMapMatchesAMap(t *testing.T) {
 		}
 		switch rng.IntN(3) {
 		case 0, 1:
-			e := entry{ver: version{commitTs: uint64(i)}}
+			e := entry{ver: version{commitTs: uint64(i), op: codec.Op(rng.IntN(4))}} // op 0: kept in the word map
 			if rng.IntN(2) == 0 {
 				e.cols = [][]byte{{byte(i)}}
 			}
