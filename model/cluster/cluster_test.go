@@ -180,3 +180,41 @@ func TestOwnerCollectsEveryCapturesExpiredFiles(t *testing.T) {
 		t.Fatalf("disaster after collection: %s", c.First().Detail)
 	}
 }
+
+// TestSyncPointCompleteness: a clean world writes the row of every
+// syncpoint the checkpoint passed, and syncpoint-completeness judges each
+// once; a world whose sink acknowledges syncpoints without writing them
+// fails it at every due syncpoint.
+func TestSyncPointCompleteness(t *testing.T) {
+	cfg := smallConfig()
+	w := sim.NewWorld(sim.WorldConfig{Seed: 1})
+	checks := check.NewSet(w)
+	cl, err := Build(w, metrics.NewRegistry(), checks, nopRecorder{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Loop.RunUntil(sim.Instant(35 * sim.Second)); err != nil {
+		t.Fatal(err)
+	}
+	cl.Finish()
+	var rows []uint64
+	for _, r := range cl.Downstream().SyncPointRows() {
+		rows = append(rows, r.PrimaryTs)
+	}
+	c := checks.Get(InvSyncPointCompleteness)
+	t.Logf("start %d checkpoint %d rows %v: evaluated %d", cl.StartTs(), cl.CheckpointTs(), rows, c.Evaluated())
+	if c.Violations() > 0 || c.Evaluated() < 3 {
+		t.Fatalf("clean world: %d violations (%v), %d evaluated; want at least 3 syncpoints judged", c.Violations(), c.First(), c.Evaluated())
+	}
+
+	cfg.Bugs = []string{BugSkipSyncPointRow}
+	checks, _ = runWorld(t, 1, 35*sim.Second, cfg)
+	c = checks.Get(InvSyncPointCompleteness)
+	if c.Violations() < 3 || uint64(c.Violations()) != c.Evaluated() {
+		t.Fatalf("a world that wrote no syncpoint row: %d violations of %d evaluated, want every one of at least 3", c.Violations(), c.Evaluated())
+	}
+	t.Logf("caught %d of %d: %s", c.Violations(), c.Evaluated(), c.First().Detail)
+}

@@ -107,6 +107,10 @@ const (
 	// BugRedoAckUnwritten makes the redo sink acknowledge one row in a
 	// hundred without writing it (caught by disaster).
 	BugRedoAckUnwritten = "bug/model/redoAckUnwritten"
+	// BugSkipSyncPointRow makes the downstream sink acknowledge every
+	// syncpoint without writing its row (caught by
+	// syncpoint-completeness).
+	BugSkipSyncPointRow = "bug/model/skipSyncPointRow"
 	// BugDispatcherCheckpointGoesBack makes dispatchers now and then report
 	// a checkpoint two seconds too low (caught by monotonic's dispatcher
 	// sweep).
@@ -123,6 +127,7 @@ func Bugs() [][2]string {
 		{BugDropDownstreamRow, "no-loss"},
 		{BugRedoAckUnwritten, "disaster"},
 		{BugDispatcherCheckpointGoesBack, "monotonic"},
+		{BugSkipSyncPointRow, "syncpoint-completeness"},
 	}
 }
 

@@ -6,7 +6,8 @@ import (
 )
 
 // mainSink is an event dispatcher's sink: the downstream. With the
-// planted bug BugDropDownstreamRow it silently drops one row in a hundred.
+// planted bug BugDropDownstreamRow it silently drops one row in a hundred;
+// with BugSkipSyncPointRow it writes no syncpoint row.
 type mainSink struct {
 	c       *capture
 	dropped uint64
@@ -44,6 +45,10 @@ func withoutEveryHundredth(events []msg.Event, count *uint64) []msg.Event {
 
 func (s *mainSink) WriteBlock(d msg.DispatcherID, ev msg.Event, done func()) {
 	if ev.Kind == msg.EventSyncPoint {
+		if s.c.cl.cfg.bug(BugSkipSyncPointRow) {
+			s.c.cl.w.Loop.After(0, done) // acknowledged, never written
+			return
+		}
 		s.c.cl.down.WriteSyncPoint(ev.CommitTs, done)
 		return
 	}

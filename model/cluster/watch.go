@@ -19,13 +19,14 @@ import (
 // The invariant catalogue of a changefeed world. Each is evaluated as
 // events happen (or every watchInterval), not only at the end.
 const (
-	InvRedoBeforeSink   = "redo-before-sink"
-	InvMonotonic        = "monotonic"
-	InvOrdering         = "ordering"
-	InvSyncPointBarrier = "syncpoint-barrier"
-	InvNoLoss           = "no-loss"
-	InvMemory           = "memory"
-	InvDisaster         = "disaster"
+	InvRedoBeforeSink        = "redo-before-sink"
+	InvMonotonic             = "monotonic"
+	InvOrdering              = "ordering"
+	InvSyncPointBarrier      = "syncpoint-barrier"
+	InvSyncPointCompleteness = "syncpoint-completeness"
+	InvNoLoss                = "no-loss"
+	InvMemory                = "memory"
+	InvDisaster              = "disaster"
 )
 
 // Invariants documents the catalogue, in order.
@@ -35,6 +36,7 @@ func Invariants() [][2]string {
 		{InvMonotonic, "durable redo resolved ts, the persisted checkpoint, and per incarnation the maintainer's checkpoint, every redoGlobalTs and every dispatcher checkpoint never go back"},
 		{InvOrdering, "checkpoint ts <= durable redo resolved ts <= upstream resolved ts"},
 		{InvSyncPointBarrier, "when the syncpoint row for S is written, the downstream equals the upstream as of S"},
+		{InvSyncPointCompleteness, "with syncpoints on, every syncpoint interval boundary S at or above the start ts that the persisted checkpoint reached (passed, for S at the start ts) has its syncpoint row downstream, and no row is off the interval"},
 		{InvNoLoss, "every upstream change at or below the changefeed checkpoint is in the downstream"},
 		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus what one append can add past it (its largest event, and one signal per path), and its accounting adds up"},
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
@@ -68,8 +70,10 @@ type watch struct {
 	// grow, applied DDLs stay applied), so no-loss and syncpoint checks
 	// share one cursor and visit each change once.
 	reflectedPos int
-	met          watchMetrics
-	lastRows     [2]uint64 // downstream rows, redo rows at the last sample
+	// spDue is the syncpoint-completeness cursor.
+	spDue    syncPointDue
+	met      watchMetrics
+	lastRows [2]uint64 // downstream rows, redo rows at the last sample
 	// minDispatcherCk is the lowest checkpoint of any live dispatcher at
 	// the last monotonic check: no live dispatcher scans below it.
 	minDispatcherCk uint64
@@ -105,6 +109,7 @@ func newWatch(cl *Cluster) *watch {
 	for _, inv := range Invariants() {
 		wt.inv[inv[0]] = cl.checks.Add(inv[0], inv[1])
 	}
+	wt.spDue = newSyncPointDue(&cl.cfg, cl.startTs)
 	r := cl.reg
 	wt.met = watchMetrics{
 		checkpointLag: r.Gauge("checkpoint_lag_seconds"), redoLag: r.Gauge("redo_lag_seconds"),
@@ -130,6 +135,7 @@ func (wt *watch) tick() {
 	wt.ticks++
 	wt.refreshDurableRedo()
 	wt.checkMonotonic()
+	wt.checkSyncPointCompleteness()
 	wt.checkOrdering()
 	wt.checkMemory()
 	wt.updateLags()
@@ -373,6 +379,7 @@ func (wt *watch) OnSyncPoint(row downstream.SyncPointRow) {
 	start := wt.cl.up.Clock().InstantOf(row.PrimaryTs)
 	wt.cl.rec.Span("cluster", "barrier", fmt.Sprintf("syncpoint %d", row.PrimaryTs), start, row.WrittenAt)
 	wt.cl.rec.Observe("syncpoint_delay", "s", row.WrittenAt.Sub(start).Seconds())
+	wt.spDue.onWritten(row.PrimaryTs)
 	inv := wt.inv[InvSyncPointBarrier]
 	if top := wt.cl.down.MaxAppliedTs(); top > row.PrimaryTs {
 		inv.Failf("syncpoint %d written while the downstream holds a change at commit ts %d", row.PrimaryTs, top)

@@ -83,6 +83,8 @@ func PlantedBugs() []PlantedBug {
 			Why: "the redo sink acknowledges rows it never wrote, so the log applied to the downstream misses them", World: plantedBase},
 		{Name: cluster.BugDispatcherCheckpointGoesBack, Property: PropInvariantPrefix + cluster.InvMonotonic,
 			Why: "a dispatcher now and then reports its checkpoint two seconds too low, so it goes back between two sweeps", World: plantedBase},
+		{Name: cluster.BugSkipSyncPointRow, Property: PropInvariantPrefix + cluster.InvSyncPointCompleteness,
+			Why: "the downstream sink acknowledges every syncpoint without writing its row, so the checkpoint passes syncpoints the downstream never recorded", World: plantedBase},
 	}
 }
 
