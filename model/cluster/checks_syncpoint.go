@@ -3,6 +3,7 @@ package cluster
 import (
 	"slices"
 
+	"github.com/redosim/redosim/model/downstream"
 	"github.com/redosim/redosim/model/tso"
 	"github.com/redosim/redosim/sim"
 )
@@ -26,6 +27,8 @@ type syncPointDue struct {
 	interval sim.Duration // 0: syncpoints off
 	startTs  uint64
 	next     uint64
+	// seen is how many of the downstream's syncpoint rows were read.
+	seen int
 	// written are the syncpoint rows written at or above next, ascending:
 	// at most the few between the checkpoint and the downstream's head.
 	written []uint64
@@ -40,27 +43,36 @@ func newSyncPointDue(cfg *Config, startTs uint64) syncPointDue {
 	return syncPointDue{interval: iv, startTs: startTs, next: tso.FirstSyncPoint(startTs, iv, false)}
 }
 
-// onWritten notes a syncpoint row the downstream wrote (once per ts: the
-// downstream ignores a rewrite). A row below the cursor comes after its
-// boundary was judged missing: that violation is already counted.
-func (d *syncPointDue) onWritten(ts uint64) {
-	if d.interval == 0 || ts < d.next {
-		return
-	}
-	if i, found := slices.BinarySearch(d.written, ts); !found {
-		d.written = slices.Insert(d.written, i, ts)
+// absorb takes the rows the downstream wrote since the last call (its
+// syncpoint table only grows, once per ts: a rewrite is ignored) into
+// written. A row below the cursor comes after its boundary was judged
+// missing: that violation is already counted.
+func (d *syncPointDue) absorb(rows []downstream.SyncPointRow) {
+	for ; d.seen < len(rows); d.seen++ {
+		ts := rows[d.seen].PrimaryTs
+		if ts < d.next {
+			continue
+		}
+		if i, found := slices.BinarySearch(d.written, ts); !found {
+			d.written = slices.Insert(d.written, i, ts)
+		}
 	}
 }
 
 // checkSyncPointCompleteness judges every syncpoint boundary at or below
 // the persisted checkpoint not judged yet: its row must be in the
-// downstream. A row between two boundaries is a syncpoint off the
+// downstream's syncpoint table (read there, not from the observer hook
+// syncpoint-barrier hangs on). A row between two boundaries is a syncpoint off the
 // interval. (That no row above S reached the downstream before S's row
 // is syncpoint-barrier's first check, at the moment the row is written.)
 func (wt *watch) checkSyncPointCompleteness() {
 	d := &wt.spDue
 	ck := wt.cl.pdCheckpoint
 	inv := wt.inv[InvSyncPointCompleteness]
+	if d.interval == 0 {
+		return
+	}
+	d.absorb(wt.cl.down.SyncPointRows())
 	for d.interval > 0 && (d.next < ck || d.next == ck && d.next != d.startTs) {
 		s := d.next
 		d.next = tso.NextSyncPoint(s, d.interval)

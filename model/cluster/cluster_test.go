@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/redosim/redosim/engine/core"
@@ -217,4 +219,54 @@ func TestSyncPointCompleteness(t *testing.T) {
 		t.Fatalf("a world that wrote no syncpoint row: %d violations of %d evaluated, want every one of at least 3", c.Violations(), c.Evaluated())
 	}
 	t.Logf("caught %d of %d: %s", c.Violations(), c.Evaluated(), c.First().Detail)
+}
+
+// TestNeverEvaluated: a world whose syncpoint-barrier is never told of a
+// syncpoint row holds every invariant vacuously but never-evaluated,
+// which names the blind checker; the clean world passes it (and
+// TestCleanWorldHoldsEveryInvariant sees it evaluated).
+func TestNeverEvaluated(t *testing.T) {
+	checks, _ := runWorld(t, 1, 60*sim.Second, smallConfig(BugBlindSyncPointBarrier))
+	c := checks.Get(InvNeverEvaluated)
+	if c.Violations() != 1 || !strings.HasPrefix(c.First().Detail, InvSyncPointBarrier+" was never evaluated") {
+		t.Fatalf("blind syncpoint-barrier: never-evaluated saw %d violations (%v)", c.Violations(), c.First())
+	}
+	for _, o := range checks.Checkers() {
+		if o != c && o.Violations() > 0 {
+			t.Errorf("%s fired too: %s", o.Name(), o.First().Detail)
+		}
+	}
+	t.Logf("caught: %s", c.First().Detail)
+	checks, _ = runWorld(t, 1, 60*sim.Second, smallConfig())
+	if c := checks.Get(InvNeverEvaluated); c.Violations() > 0 || c.Evaluated() != 1 {
+		t.Fatalf("clean world: never-evaluated %d violations (%v), %d evaluated", c.Violations(), c.First(), c.Evaluated())
+	}
+}
+
+// TestExpectedInvariants: which invariants a configuration exercises.
+func TestExpectedInvariants(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cfg     func(*Config)
+		elapsed sim.Duration
+		want    []string
+	}{
+		{"everything", func(*Config) {}, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDisaster, InvSyncPointBarrier, InvSyncPointCompleteness}},
+		{"short", func(*Config) {}, 5 * sim.Second, []string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvDisaster}},
+		{"no redo, no breaker", func(c *Config) { c.Redo.Enabled, c.Collector.Breaker.Disabled = false, true }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvSyncPointBarrier, InvSyncPointCompleteness}},
+		{"two intervals", func(c *Config) { c.Redo.Enabled = false }, 20 * sim.Second, []string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory}},
+		{"no syncpoints", func(c *Config) { c.SyncPointInterval = 0 }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDisaster}},
+		{"sub-second syncpoints are off", func(c *Config) { c.SyncPointInterval = 500 * sim.Millisecond }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDisaster}},
+	} {
+		cfg := smallConfig()
+		tc.cfg(&cfg)
+		cl := &Cluster{cfg: cfg}
+		if got := cl.expectedInvariants(tc.elapsed); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: expected %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }

@@ -111,6 +111,10 @@ const (
 	// syncpoint without writing its row (caught by
 	// syncpoint-completeness).
 	BugSkipSyncPointRow = "bug/model/skipSyncPointRow"
+	// BugBlindSyncPointBarrier unhooks syncpoint-barrier from the
+	// downstream: it is never told a syncpoint row was written and checks
+	// nothing (caught by never-evaluated).
+	BugBlindSyncPointBarrier = "bug/model/blindSyncPointBarrier"
 	// BugDispatcherCheckpointGoesBack makes dispatchers now and then report
 	// a checkpoint two seconds too low (caught by monotonic's dispatcher
 	// sweep).
@@ -128,6 +132,7 @@ func Bugs() [][2]string {
 		{BugRedoAckUnwritten, "disaster"},
 		{BugDispatcherCheckpointGoesBack, "monotonic"},
 		{BugSkipSyncPointRow, "syncpoint-completeness"},
+		{BugBlindSyncPointBarrier, "never-evaluated"},
 	}
 }
 

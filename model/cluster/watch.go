@@ -27,6 +27,7 @@ const (
 	InvNoLoss                = "no-loss"
 	InvMemory                = "memory"
 	InvDisaster              = "disaster"
+	InvNeverEvaluated        = "never-evaluated"
 )
 
 // Invariants documents the catalogue, in order.
@@ -40,6 +41,7 @@ func Invariants() [][2]string {
 		{InvNoLoss, "every upstream change at or below the changefeed checkpoint is in the downstream"},
 		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus what one append can add past it (its largest event, and one signal per path), and its accounting adds up"},
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
+		{InvNeverEvaluated, "at the end of a world, every invariant its configuration exercises was evaluated at least once: monotonic, ordering and no-loss always, memory with the breaker on, redo-before-sink (after 10 s) and disaster with redo on, the syncpoint checks after three syncpoint intervals"},
 	}
 }
 
@@ -117,9 +119,20 @@ func newWatch(cl *Cluster) *watch {
 		usageMain: r.Gauge("usage_ratio_main"), usageRedo: r.Gauge("usage_ratio_redo"),
 		downRowsPerS: r.Gauge("downstream_rows_per_second"), redoRowsPerS: r.Gauge("redo_rows_per_second"),
 	}
-	cl.down.Observe(wt)
+	if cl.cfg.bug(BugBlindSyncPointBarrier) {
+		cl.down.Observe(blindSyncPoints{wt})
+	} else {
+		cl.down.Observe(wt)
+	}
 	return wt
 }
+
+// blindSyncPoints is the watch as the downstream's observer with the
+// planted bug BugBlindSyncPointBarrier: it is never told of a syncpoint
+// row, so syncpoint-barrier checks nothing.
+type blindSyncPoints struct{ *watch }
+
+func (blindSyncPoints) OnSyncPoint(downstream.SyncPointRow) {}
 
 func (wt *watch) start() {
 	wt.cl.w.Loop.Every(watchInterval, wt.tick)
@@ -379,7 +392,6 @@ func (wt *watch) OnSyncPoint(row downstream.SyncPointRow) {
 	start := wt.cl.up.Clock().InstantOf(row.PrimaryTs)
 	wt.cl.rec.Span("cluster", "barrier", fmt.Sprintf("syncpoint %d", row.PrimaryTs), start, row.WrittenAt)
 	wt.cl.rec.Observe("syncpoint_delay", "s", row.WrittenAt.Sub(start).Seconds())
-	wt.spDue.onWritten(row.PrimaryTs)
 	inv := wt.inv[InvSyncPointBarrier]
 	if top := wt.cl.down.MaxAppliedTs(); top > row.PrimaryTs {
 		inv.Failf("syncpoint %d written while the downstream holds a change at commit ts %d", row.PrimaryTs, top)

@@ -85,6 +85,8 @@ func PlantedBugs() []PlantedBug {
 			Why: "a dispatcher now and then reports its checkpoint two seconds too low, so it goes back between two sweeps", World: plantedBase},
 		{Name: cluster.BugSkipSyncPointRow, Property: PropInvariantPrefix + cluster.InvSyncPointCompleteness,
 			Why: "the downstream sink acknowledges every syncpoint without writing its row, so the checkpoint passes syncpoints the downstream never recorded", World: plantedBase},
+		{Name: cluster.BugBlindSyncPointBarrier, Property: PropInvariantPrefix + cluster.InvNeverEvaluated,
+			Why: "syncpoint-barrier is never told of a syncpoint row, so in a world with a syncpoint every 10 s for 60 s it checks nothing and holds vacuously", World: plantedBase},
 	}
 }
 
