@@ -5,6 +5,7 @@ import (
 
 	"github.com/redosim/redosim/engine/apply"
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/reader"
 	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/model/tso"
@@ -209,9 +210,11 @@ const syncPointsDueWithin = 3
 //     always;
 //   - memory checks an area's usage against the breaker's hard limit: with
 //     the breaker on;
-//   - redo-before-sink checks every batch handed to the downstream, and
-//     disaster runs at the end: with redo on (redo-before-sink once rows
-//     had time to get through, rowsReachDownstreamWithin);
+//   - redo-before-sink checks every batch handed to the downstream,
+//     durable-ack every batch the redo sink acknowledges, and disaster runs
+//     at the end: with redo on (the first two once rows had time to get
+//     through, rowsReachDownstreamWithin; durable-ack under a durable
+//     flush policy);
 //   - syncpoint-barrier checks every syncpoint row, syncpoint-completeness
 //     every boundary the checkpoint passes: with syncpoints on, once the
 //     world ran syncPointsDueWithin intervals.
@@ -223,6 +226,9 @@ func (cl *Cluster) expectedInvariants(elapsed sim.Duration) []string {
 	if cl.cfg.Redo.Enabled {
 		if elapsed >= rowsReachDownstreamWithin {
 			out = append(out, InvRedoBeforeSink)
+			if cl.durablePolicy() {
+				out = append(out, InvDurableAck)
+			}
 		}
 		out = append(out, InvDisaster)
 	}
@@ -250,6 +256,13 @@ func (wt *watch) checkEvaluated() {
 	}
 }
 
+// durablePolicy reports whether the redo row log's flush policy promises
+// an acknowledged row is durable (the default, interval, does).
+func (cl *Cluster) durablePolicy() bool {
+	p := cl.cfg.Redo.Engine.Policy
+	return p == 0 || p.Durable()
+}
+
 // exercises says why the configuration exercises the invariant name.
 func (cl *Cluster) exercises(name string) string {
 	switch name {
@@ -257,6 +270,12 @@ func (cl *Cluster) exercises(name string) string {
 		return "release circuit breaker on"
 	case InvRedoBeforeSink, InvDisaster:
 		return "redo on"
+	case InvDurableAck:
+		p := cl.cfg.Redo.Engine.Policy
+		if p == 0 {
+			p = core.PolicyInterval
+		}
+		return "redo on, flush policy " + p.String()
 	case InvSyncPointBarrier, InvSyncPointCompleteness:
 		return fmt.Sprintf("a syncpoint every %ds", cl.cfg.syncPointIntervalSec())
 	}

@@ -111,6 +111,10 @@ const (
 	// syncpoint without writing its row (caught by
 	// syncpoint-completeness).
 	BugSkipSyncPointRow = "bug/model/skipSyncPointRow"
+	// BugRedoAckBeforeDurable makes the redo sink acknowledge a batch as
+	// soon as its rows are handed to the engine, before they are synced
+	// (caught by durable-ack).
+	BugRedoAckBeforeDurable = "bug/model/redoAckBeforeDurable"
 	// BugBlindSyncPointBarrier unhooks syncpoint-barrier from the
 	// downstream: it is never told a syncpoint row was written and checks
 	// nothing (caught by never-evaluated).
@@ -133,6 +137,7 @@ func Bugs() [][2]string {
 		{BugDispatcherCheckpointGoesBack, "monotonic"},
 		{BugSkipSyncPointRow, "syncpoint-completeness"},
 		{BugBlindSyncPointBarrier, "never-evaluated"},
+		{BugRedoAckBeforeDurable, "durable-ack"},
 	}
 }
 

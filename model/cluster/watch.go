@@ -27,6 +27,7 @@ const (
 	InvNoLoss                = "no-loss"
 	InvMemory                = "memory"
 	InvDisaster              = "disaster"
+	InvDurableAck            = "durable-ack"
 	InvNeverEvaluated        = "never-evaluated"
 )
 
@@ -41,7 +42,8 @@ func Invariants() [][2]string {
 		{InvNoLoss, "every upstream change at or below the changefeed checkpoint is in the downstream"},
 		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus what one append can add past it (its largest event, and one signal per path), and its accounting adds up"},
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
-		{InvNeverEvaluated, "at the end of a world, every invariant its configuration exercises was evaluated at least once: monotonic, ordering and no-loss always, memory with the breaker on, redo-before-sink (after 10 s) and disaster with redo on, the syncpoint checks after three syncpoint intervals"},
+		{InvDurableAck, "with redo on and a durable flush policy, every batch the redo sink acknowledges to a redo dispatcher lies at or below its engine's synced row LSN: only synced bytes survive a crash"},
+		{InvNeverEvaluated, "at the end of a world, every invariant its configuration exercises was evaluated at least once: monotonic, ordering and no-loss always, memory with the breaker on, redo-before-sink and durable-ack (after 10 s; durable-ack with a durable flush policy) and disaster with redo on, the syncpoint checks after three syncpoint intervals"},
 	}
 }
 
@@ -403,6 +405,19 @@ func (wt *watch) OnSyncPoint(row downstream.SyncPointRow) {
 		return
 	}
 	inv.Pass()
+}
+
+// checkDurableAck is the durable-ack check, at the moment the redo sink
+// acknowledges a batch of dispatcher d whose rows end at LSN end in eng:
+// an acknowledged row must survive a crash, so under a durable policy the
+// row log must be synced past it.
+func (wt *watch) checkDurableAck(d msg.DispatcherID, eng *core.Engine, end core.LSN) {
+	if !eng.Config().Policy.Durable() {
+		return // the policy promises no durability (os, none)
+	}
+	synced := eng.RowDurableLSN()
+	wt.inv[InvDurableAck].Check(end <= synced, "%s acknowledged redo rows up to LSN %d with the row log synced to %d (written %d)",
+		d, end, synced, eng.RowWrittenLSN())
 }
 
 // onRedoOp records the redo engine's syncs and uploads: latency samples

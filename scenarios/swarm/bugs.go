@@ -87,6 +87,8 @@ func PlantedBugs() []PlantedBug {
 			Why: "the downstream sink acknowledges every syncpoint without writing its row, so the checkpoint passes syncpoints the downstream never recorded", World: plantedBase},
 		{Name: cluster.BugBlindSyncPointBarrier, Property: PropInvariantPrefix + cluster.InvNeverEvaluated,
 			Why: "syncpoint-barrier is never told of a syncpoint row, so in a world with a syncpoint every 10 s for 60 s it checks nothing and holds vacuously", World: plantedBase},
+		{Name: cluster.BugRedoAckBeforeDurable, Property: PropInvariantPrefix + cluster.InvDurableAck,
+			Why: "the redo sink acknowledges a batch once it is handed to the engine, before the 2 s interval flush syncs it; only a crash in between would lose it, so durable-ack checks every ack against the synced LSN", World: plantedBase},
 	}
 }
 
