@@ -78,15 +78,18 @@ func (s *redoSink) WriteDML(d msg.DispatcherID, events []msg.Event, done func())
 	loop := s.c.cl.w.Loop
 	eng := r.Driver().Engine()
 	// end is the row log's LSN past the batch's last row. The sink calls
-	// back only once every row is appended, so an ack inside WriteDML (a
-	// batch without rows) reads it then; a later one reads it set below.
-	var end core.LSN
+	// back only once every row is appended, so an ack inside WriteDML reads
+	// it then (unmoved from before: the batch had no rows, nothing to
+	// check); a later one reads it as set below.
+	before, end := eng.RowAppendedLSN(), core.LSN(0)
 	endSet := false
 	ack := func() {
 		if !endSet {
 			end = eng.RowAppendedLSN()
 		}
-		s.c.cl.watch.checkDurableAck(d, eng, end)
+		if end > before {
+			s.c.cl.watch.checkDurableAck(d, eng, end)
+		}
 		loop.After(0, done)
 	}
 	if s.c.cl.cfg.bug(BugRedoAckBeforeDurable) {
