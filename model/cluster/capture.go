@@ -164,7 +164,7 @@ func (c *capture) startDispatchers(startTs uint64) error {
 // registers them with the collector, served by the node's event service.
 func (c *capture) addTable(t int64, startTs uint64) error {
 	cfg := c.cl.cfg
-	spIntervalSec := int64(cfg.SyncPointInterval / sim.Second)
+	spIntervalSec := cfg.syncPointIntervalSec()
 	ed, err := c.mgr.AddEventDispatcher(t, startTs, &mainSink{c: c})
 	if err != nil {
 		return err

@@ -5,10 +5,12 @@ import (
 
 	"github.com/redosim/redosim/engine/apply"
 	"github.com/redosim/redosim/engine/codec"
+	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/reader"
 	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/model/tso"
 	"github.com/redosim/redosim/model/upstream"
+	"github.com/redosim/redosim/sim"
 )
 
 // checkNoLoss walks the upstream history up to the persisted checkpoint
@@ -186,4 +188,96 @@ func (wt *watch) finish() {
 	if wt.cl.cfg.Redo.Enabled {
 		wt.cl.CheckDisaster()
 	}
+	wt.checkEvaluated()
+}
+
+// rowsReachDownstreamWithin is how long a world runs before rows must have
+// reached the downstream: a few redo flush and meta intervals (2 s and
+// 200 ms by default) and a downstream transaction, with room to spare.
+const rowsReachDownstreamWithin = 10 * sim.Second
+
+// syncPointsDueWithin is how many syncpoint intervals a world runs before
+// syncpoint rows must have been written and judged: the first boundary
+// above the start ts is at most one interval in, and the checkpoint must
+// then pass it.
+const syncPointsDueWithin = 3
+
+// expectedInvariants lists the invariants a world of this configuration
+// exercises once it has run for elapsed: each of them must have been
+// evaluated, or its checker watched nothing. The rules are explicit, from
+// the configuration alone:
+//   - monotonic and ordering run every watch tick, no-loss at the end:
+//     always;
+//   - memory checks an area's usage against the breaker's hard limit: with
+//     the breaker on;
+//   - redo-before-sink checks every batch handed to the downstream,
+//     durable-ack every batch the redo sink acknowledges, and disaster runs
+//     at the end: with redo on (the first two once rows had time to get
+//     through, rowsReachDownstreamWithin; durable-ack under a durable
+//     flush policy);
+//   - syncpoint-barrier checks every syncpoint row, syncpoint-completeness
+//     every boundary the checkpoint passes: with syncpoints on, once the
+//     world ran syncPointsDueWithin intervals.
+func (cl *Cluster) expectedInvariants(elapsed sim.Duration) []string {
+	out := []string{InvMonotonic, InvOrdering, InvNoLoss}
+	if !cl.cfg.Collector.Breaker.Disabled {
+		out = append(out, InvMemory)
+	}
+	if cl.cfg.Redo.Enabled {
+		if elapsed >= rowsReachDownstreamWithin {
+			out = append(out, InvRedoBeforeSink)
+			if cl.durablePolicy() {
+				out = append(out, InvDurableAck)
+			}
+		}
+		out = append(out, InvDisaster)
+	}
+	if sec := cl.cfg.syncPointIntervalSec(); sec > 0 && elapsed >= syncPointsDueWithin*sim.Duration(sec)*sim.Second {
+		out = append(out, InvSyncPointBarrier, InvSyncPointCompleteness)
+	}
+	return out
+}
+
+// checkEvaluated is the never-evaluated check, the last of the world: an
+// invariant the configuration exercises (expectedInvariants) that was
+// never evaluated held vacuously, and says so.
+func (wt *watch) checkEvaluated() {
+	elapsed := sim.Duration(wt.cl.w.Now())
+	inv := wt.inv[InvNeverEvaluated]
+	held := true
+	for _, name := range wt.cl.expectedInvariants(elapsed) {
+		if wt.inv[name].Evaluated() == 0 {
+			held = false
+			inv.Failf("%s was never evaluated in %v of a world that exercises it (%s)", name, elapsed, wt.cl.exercises(name))
+		}
+	}
+	if held {
+		inv.Pass()
+	}
+}
+
+// durablePolicy reports whether the redo row log's flush policy promises
+// an acknowledged row is durable (the default, interval, does).
+func (cl *Cluster) durablePolicy() bool {
+	p := cl.cfg.Redo.Engine.Policy
+	return p == 0 || p.Durable()
+}
+
+// exercises says why the configuration exercises the invariant name.
+func (cl *Cluster) exercises(name string) string {
+	switch name {
+	case InvMemory:
+		return "release circuit breaker on"
+	case InvRedoBeforeSink, InvDisaster:
+		return "redo on"
+	case InvDurableAck:
+		p := cl.cfg.Redo.Engine.Policy
+		if p == 0 {
+			p = core.PolicyInterval
+		}
+		return "redo on, flush policy " + p.String()
+	case InvSyncPointBarrier, InvSyncPointCompleteness:
+		return fmt.Sprintf("a syncpoint every %ds", cl.cfg.syncPointIntervalSec())
+	}
+	return "every world"
 }

@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/redosim/redosim/engine/core"
@@ -179,4 +181,123 @@ func TestOwnerCollectsEveryCapturesExpiredFiles(t *testing.T) {
 	if c := checks.Get(InvDisaster); c.Violations() > 0 {
 		t.Fatalf("disaster after collection: %s", c.First().Detail)
 	}
+}
+
+// TestSyncPointCompleteness: a clean world writes the row of every
+// syncpoint the checkpoint passed, and syncpoint-completeness judges each
+// once; a world whose sink acknowledges syncpoints without writing them
+// fails it at every due syncpoint.
+func TestSyncPointCompleteness(t *testing.T) {
+	cfg := smallConfig()
+	w := sim.NewWorld(sim.WorldConfig{Seed: 1})
+	checks := check.NewSet(w)
+	cl, err := Build(w, metrics.NewRegistry(), checks, nopRecorder{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Loop.RunUntil(sim.Instant(35 * sim.Second)); err != nil {
+		t.Fatal(err)
+	}
+	cl.Finish()
+	var rows []uint64
+	for _, r := range cl.Downstream().SyncPointRows() {
+		rows = append(rows, r.PrimaryTs)
+	}
+	c := checks.Get(InvSyncPointCompleteness)
+	t.Logf("start %d checkpoint %d rows %v: evaluated %d", cl.StartTs(), cl.CheckpointTs(), rows, c.Evaluated())
+	if c.Violations() > 0 || c.Evaluated() < 3 {
+		t.Fatalf("clean world: %d violations (%v), %d evaluated; want at least 3 syncpoints judged", c.Violations(), c.First(), c.Evaluated())
+	}
+
+	cfg.Bugs = []string{BugSkipSyncPointRow}
+	checks, _ = runWorld(t, 1, 35*sim.Second, cfg)
+	c = checks.Get(InvSyncPointCompleteness)
+	if c.Violations() < 3 || uint64(c.Violations()) != c.Evaluated() {
+		t.Fatalf("a world that wrote no syncpoint row: %d violations of %d evaluated, want every one of at least 3", c.Violations(), c.Evaluated())
+	}
+	t.Logf("caught %d of %d: %s", c.Violations(), c.Evaluated(), c.First().Detail)
+}
+
+// TestNeverEvaluated: a world whose syncpoint-barrier is never told of a
+// syncpoint row holds every invariant vacuously but never-evaluated,
+// which names the blind checker; the clean world passes it (and
+// TestCleanWorldHoldsEveryInvariant sees it evaluated).
+func TestNeverEvaluated(t *testing.T) {
+	checks, _ := runWorld(t, 1, 60*sim.Second, smallConfig(BugBlindSyncPointBarrier))
+	c := checks.Get(InvNeverEvaluated)
+	if c.Violations() != 1 || !strings.HasPrefix(c.First().Detail, InvSyncPointBarrier+" was never evaluated") {
+		t.Fatalf("blind syncpoint-barrier: never-evaluated saw %d violations (%v)", c.Violations(), c.First())
+	}
+	for _, o := range checks.Checkers() {
+		if o != c && o.Violations() > 0 {
+			t.Errorf("%s fired too: %s", o.Name(), o.First().Detail)
+		}
+	}
+	t.Logf("caught: %s", c.First().Detail)
+	checks, _ = runWorld(t, 1, 60*sim.Second, smallConfig())
+	if c := checks.Get(InvNeverEvaluated); c.Violations() > 0 || c.Evaluated() != 1 {
+		t.Fatalf("clean world: never-evaluated %d violations (%v), %d evaluated", c.Violations(), c.First(), c.Evaluated())
+	}
+}
+
+// TestExpectedInvariants: which invariants a configuration exercises.
+func TestExpectedInvariants(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cfg     func(*Config)
+		elapsed sim.Duration
+		want    []string
+	}{
+		{"everything", func(*Config) {}, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDurableAck, InvDisaster, InvSyncPointBarrier, InvSyncPointCompleteness}},
+		{"os policy", func(c *Config) { c.Redo.Engine.Policy = core.PolicyOS }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDisaster, InvSyncPointBarrier, InvSyncPointCompleteness}},
+		{"short", func(*Config) {}, 5 * sim.Second, []string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvDisaster}},
+		{"no redo, no breaker", func(c *Config) { c.Redo.Enabled, c.Collector.Breaker.Disabled = false, true }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvSyncPointBarrier, InvSyncPointCompleteness}},
+		{"two intervals", func(c *Config) { c.Redo.Enabled = false }, 20 * sim.Second, []string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory}},
+		{"no syncpoints", func(c *Config) { c.SyncPointInterval = 0 }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDurableAck, InvDisaster}},
+		{"sub-second syncpoints are off", func(c *Config) { c.SyncPointInterval = 500 * sim.Millisecond }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDurableAck, InvDisaster}},
+	} {
+		cfg := smallConfig()
+		tc.cfg(&cfg)
+		cl := &Cluster{cfg: cfg}
+		if got := cl.expectedInvariants(tc.elapsed); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: expected %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestDurableAck: in a clean world every batch the redo sink acknowledges
+// is synced, under the interval and the commit policy, on disk and on
+// object storage; a sink that acknowledges what it merely handed to the
+// engine is caught, though every other invariant holds.
+func TestDurableAck(t *testing.T) {
+	for _, tc := range []struct {
+		policy  core.Policy
+		storage string
+	}{{core.PolicyInterval, "disk"}, {core.PolicyCommit, "disk"}, {core.PolicyInterval, "object"}} {
+		cfg := smallConfig()
+		cfg.Redo.Engine.Policy, cfg.Redo.Storage = tc.policy, tc.storage
+		checks, _ := runWorld(t, 1, 30*sim.Second, cfg)
+		if c := checks.Get(InvDurableAck); c.Violations() > 0 || c.Evaluated() == 0 {
+			t.Fatalf("%v on %s: durable-ack %d violations (%v), %d evaluated", tc.policy, tc.storage, c.Violations(), c.First(), c.Evaluated())
+		}
+	}
+	checks, _ := runWorld(t, 1, 30*sim.Second, smallConfig(BugRedoAckBeforeDurable))
+	c := checks.Get(InvDurableAck)
+	if c.Violations() == 0 {
+		t.Fatal("an ack before the sync went unnoticed")
+	}
+	for _, o := range checks.Checkers() {
+		if o != c && o.Violations() > 0 {
+			t.Logf("%s fired too: %s", o.Name(), o.First().Detail)
+		}
+	}
+	t.Logf("caught %d of %d acks: %s", c.Violations(), c.Evaluated(), c.First().Detail)
 }

@@ -107,6 +107,18 @@ const (
 	// BugRedoAckUnwritten makes the redo sink acknowledge one row in a
 	// hundred without writing it (caught by disaster).
 	BugRedoAckUnwritten = "bug/model/redoAckUnwritten"
+	// BugSkipSyncPointRow makes the downstream sink acknowledge every
+	// syncpoint without writing its row (caught by
+	// syncpoint-completeness).
+	BugSkipSyncPointRow = "bug/model/skipSyncPointRow"
+	// BugRedoAckBeforeDurable makes the redo sink acknowledge a batch as
+	// soon as its rows are handed to the engine, before they are synced
+	// (caught by durable-ack).
+	BugRedoAckBeforeDurable = "bug/model/redoAckBeforeDurable"
+	// BugBlindSyncPointBarrier unhooks syncpoint-barrier from the
+	// downstream: it is never told a syncpoint row was written and checks
+	// nothing (caught by never-evaluated).
+	BugBlindSyncPointBarrier = "bug/model/blindSyncPointBarrier"
 	// BugDispatcherCheckpointGoesBack makes dispatchers now and then report
 	// a checkpoint two seconds too low (caught by monotonic's dispatcher
 	// sweep).
@@ -123,6 +135,9 @@ func Bugs() [][2]string {
 		{BugDropDownstreamRow, "no-loss"},
 		{BugRedoAckUnwritten, "disaster"},
 		{BugDispatcherCheckpointGoesBack, "monotonic"},
+		{BugSkipSyncPointRow, "syncpoint-completeness"},
+		{BugBlindSyncPointBarrier, "never-evaluated"},
+		{BugRedoAckBeforeDurable, "durable-ack"},
 	}
 }
 

@@ -1,12 +1,14 @@
 package cluster
 
 import (
+	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/model/msg"
 	"github.com/redosim/redosim/model/redosink"
 )
 
 // mainSink is an event dispatcher's sink: the downstream. With the
-// planted bug BugDropDownstreamRow it silently drops one row in a hundred.
+// planted bug BugDropDownstreamRow it silently drops one row in a hundred;
+// with BugSkipSyncPointRow it writes no syncpoint row.
 type mainSink struct {
 	c       *capture
 	dropped uint64
@@ -44,6 +46,10 @@ func withoutEveryHundredth(events []msg.Event, count *uint64) []msg.Event {
 
 func (s *mainSink) WriteBlock(d msg.DispatcherID, ev msg.Event, done func()) {
 	if ev.Kind == msg.EventSyncPoint {
+		if s.c.cl.cfg.bug(BugSkipSyncPointRow) {
+			s.c.cl.w.Loop.After(0, done) // acknowledged, never written
+			return
+		}
 		s.c.cl.down.WriteSyncPoint(ev.CommitTs, done)
 		return
 	}
@@ -51,9 +57,11 @@ func (s *mainSink) WriteBlock(d msg.DispatcherID, ev msg.Event, done func()) {
 }
 
 // redoSink is a redo dispatcher's sink: the node's redo engine. done is
-// always called from a loop event, as the dispatcher requires. With the
-// planted bug BugRedoAckUnwritten one row in a hundred is acknowledged
-// without being written.
+// always called from a loop event, as the dispatcher requires, and each
+// acknowledgement is checked durable (durable-ack). With the planted bug
+// BugRedoAckUnwritten one row in a hundred is acknowledged without being
+// written; with BugRedoAckBeforeDurable a batch is acknowledged as soon as
+// it is handed to the engine.
 type redoSink struct {
 	c       *capture
 	skipped uint64
@@ -68,7 +76,29 @@ func (s *redoSink) WriteDML(d msg.DispatcherID, events []msg.Event, done func())
 		events = withoutEveryHundredth(events, &s.skipped)
 	}
 	loop := s.c.cl.w.Loop
-	r.WriteDML(d, events, func() { loop.After(0, done) })
+	eng := r.Driver().Engine()
+	// end is the row log's LSN past the batch's last row. The sink calls
+	// back only once every row is appended, so an ack inside WriteDML reads
+	// it then (unmoved from before: the batch had no rows, nothing to
+	// check); a later one reads it as set below.
+	before, end := eng.RowAppendedLSN(), core.LSN(0)
+	endSet := false
+	ack := func() {
+		if !endSet {
+			end = eng.RowAppendedLSN()
+		}
+		if end > before {
+			s.c.cl.watch.checkDurableAck(d, eng, end)
+		}
+		loop.After(0, done)
+	}
+	if s.c.cl.cfg.bug(BugRedoAckBeforeDurable) {
+		r.WriteDML(d, events, func() {})
+		ack() // handed to the engine is not durable
+		return
+	}
+	r.WriteDML(d, events, ack)
+	end, endSet = eng.RowAppendedLSN(), true
 }
 
 func (s *redoSink) WriteBlock(d msg.DispatcherID, ev msg.Event, done func()) {

@@ -19,13 +19,16 @@ import (
 // The invariant catalogue of a changefeed world. Each is evaluated as
 // events happen (or every watchInterval), not only at the end.
 const (
-	InvRedoBeforeSink   = "redo-before-sink"
-	InvMonotonic        = "monotonic"
-	InvOrdering         = "ordering"
-	InvSyncPointBarrier = "syncpoint-barrier"
-	InvNoLoss           = "no-loss"
-	InvMemory           = "memory"
-	InvDisaster         = "disaster"
+	InvRedoBeforeSink        = "redo-before-sink"
+	InvMonotonic             = "monotonic"
+	InvOrdering              = "ordering"
+	InvSyncPointBarrier      = "syncpoint-barrier"
+	InvSyncPointCompleteness = "syncpoint-completeness"
+	InvNoLoss                = "no-loss"
+	InvMemory                = "memory"
+	InvDisaster              = "disaster"
+	InvDurableAck            = "durable-ack"
+	InvNeverEvaluated        = "never-evaluated"
 )
 
 // Invariants documents the catalogue, in order.
@@ -35,9 +38,12 @@ func Invariants() [][2]string {
 		{InvMonotonic, "durable redo resolved ts, the persisted checkpoint, and per incarnation the maintainer's checkpoint, every redoGlobalTs and every dispatcher checkpoint never go back"},
 		{InvOrdering, "checkpoint ts <= durable redo resolved ts <= upstream resolved ts"},
 		{InvSyncPointBarrier, "when the syncpoint row for S is written, the downstream equals the upstream as of S"},
+		{InvSyncPointCompleteness, "with syncpoints on, every syncpoint interval boundary S at or above the start ts that the persisted checkpoint reached (passed, for S at the start ts) has its syncpoint row downstream, and no row is off the interval"},
 		{InvNoLoss, "every upstream change at or below the changefeed checkpoint is in the downstream"},
 		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus what one append can add past it (its largest event, and one signal per path), and its accounting adds up"},
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
+		{InvDurableAck, "with redo on and a durable flush policy, every batch the redo sink acknowledges to a redo dispatcher lies at or below its engine's synced row LSN: only synced bytes survive a crash"},
+		{InvNeverEvaluated, "at the end of a world, every invariant its configuration exercises was evaluated at least once: monotonic, ordering and no-loss always, memory with the breaker on, redo-before-sink and durable-ack (after 10 s; durable-ack with a durable flush policy) and disaster with redo on, the syncpoint checks after three syncpoint intervals"},
 	}
 }
 
@@ -68,8 +74,10 @@ type watch struct {
 	// grow, applied DDLs stay applied), so no-loss and syncpoint checks
 	// share one cursor and visit each change once.
 	reflectedPos int
-	met          watchMetrics
-	lastRows     [2]uint64 // downstream rows, redo rows at the last sample
+	// spDue is the syncpoint-completeness cursor.
+	spDue    syncPointDue
+	met      watchMetrics
+	lastRows [2]uint64 // downstream rows, redo rows at the last sample
 	// minDispatcherCk is the lowest checkpoint of any live dispatcher at
 	// the last monotonic check: no live dispatcher scans below it.
 	minDispatcherCk uint64
@@ -105,6 +113,7 @@ func newWatch(cl *Cluster) *watch {
 	for _, inv := range Invariants() {
 		wt.inv[inv[0]] = cl.checks.Add(inv[0], inv[1])
 	}
+	wt.spDue = newSyncPointDue(&cl.cfg, cl.startTs)
 	r := cl.reg
 	wt.met = watchMetrics{
 		checkpointLag: r.Gauge("checkpoint_lag_seconds"), redoLag: r.Gauge("redo_lag_seconds"),
@@ -112,9 +121,20 @@ func newWatch(cl *Cluster) *watch {
 		usageMain: r.Gauge("usage_ratio_main"), usageRedo: r.Gauge("usage_ratio_redo"),
 		downRowsPerS: r.Gauge("downstream_rows_per_second"), redoRowsPerS: r.Gauge("redo_rows_per_second"),
 	}
-	cl.down.Observe(wt)
+	if cl.cfg.bug(BugBlindSyncPointBarrier) {
+		cl.down.Observe(blindSyncPoints{wt})
+	} else {
+		cl.down.Observe(wt)
+	}
 	return wt
 }
+
+// blindSyncPoints is the watch as the downstream's observer with the
+// planted bug BugBlindSyncPointBarrier: it is never told of a syncpoint
+// row, so syncpoint-barrier checks nothing.
+type blindSyncPoints struct{ *watch }
+
+func (blindSyncPoints) OnSyncPoint(downstream.SyncPointRow) {}
 
 func (wt *watch) start() {
 	wt.cl.w.Loop.Every(watchInterval, wt.tick)
@@ -130,6 +150,7 @@ func (wt *watch) tick() {
 	wt.ticks++
 	wt.refreshDurableRedo()
 	wt.checkMonotonic()
+	wt.checkSyncPointCompleteness()
 	wt.checkOrdering()
 	wt.checkMemory()
 	wt.updateLags()
@@ -384,6 +405,19 @@ func (wt *watch) OnSyncPoint(row downstream.SyncPointRow) {
 		return
 	}
 	inv.Pass()
+}
+
+// checkDurableAck is the durable-ack check, at the moment the redo sink
+// acknowledges a batch of dispatcher d whose rows end at LSN end in eng:
+// an acknowledged row must survive a crash, so under a durable policy the
+// row log must be synced past it.
+func (wt *watch) checkDurableAck(d msg.DispatcherID, eng *core.Engine, end core.LSN) {
+	if !eng.Config().Policy.Durable() {
+		return // the policy promises no durability (os, none)
+	}
+	synced := eng.RowDurableLSN()
+	wt.inv[InvDurableAck].Check(end <= synced, "%s acknowledged redo rows up to LSN %d with the row log synced to %d (written %d)",
+		d, end, synced, eng.RowWrittenLSN())
 }
 
 // onRedoOp records the redo engine's syncs and uploads: latency samples

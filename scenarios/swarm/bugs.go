@@ -83,6 +83,12 @@ func PlantedBugs() []PlantedBug {
 			Why: "the redo sink acknowledges rows it never wrote, so the log applied to the downstream misses them", World: plantedBase},
 		{Name: cluster.BugDispatcherCheckpointGoesBack, Property: PropInvariantPrefix + cluster.InvMonotonic,
 			Why: "a dispatcher now and then reports its checkpoint two seconds too low, so it goes back between two sweeps", World: plantedBase},
+		{Name: cluster.BugSkipSyncPointRow, Property: PropInvariantPrefix + cluster.InvSyncPointCompleteness,
+			Why: "the downstream sink acknowledges every syncpoint without writing its row, so the checkpoint passes syncpoints the downstream never recorded", World: plantedBase},
+		{Name: cluster.BugBlindSyncPointBarrier, Property: PropInvariantPrefix + cluster.InvNeverEvaluated,
+			Why: "syncpoint-barrier is never told of a syncpoint row, so in a world with a syncpoint every 10 s for 60 s it checks nothing and holds vacuously", World: plantedBase},
+		{Name: cluster.BugRedoAckBeforeDurable, Property: PropInvariantPrefix + cluster.InvDurableAck,
+			Why: "the redo sink acknowledges a batch once it is handed to the engine, before the 2 s interval flush syncs it; only a crash in between would lose it, so durable-ack checks every ack against the synced LSN", World: plantedBase},
 	}
 }
 

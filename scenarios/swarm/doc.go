@@ -19,8 +19,10 @@
 // nodes, tables, rows, durations and windows, put knobs back to plain.
 //
 // Properties (Check). Every invariant of the changefeed world's catalogue
-// holds (redo-before-sink, monotonic, ordering, syncpoint-barrier, no-loss,
-// memory, disaster with parallel replay == serial replay); in liveness mode
+// holds (redo-before-sink, monotonic, ordering, syncpoint-barrier,
+// syncpoint-completeness, no-loss, memory, disaster with parallel replay
+// == serial replay, durable-ack, and never-evaluated: every invariant the
+// world's configuration exercises was evaluated); in liveness mode
 // the checkpoint and the redo resolved ts advance again within
 // LivenessBound once the last fault is over (JudgeLiveness); two runs of a
 // world end with one trace hash, else the first diverging event is named

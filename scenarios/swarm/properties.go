@@ -14,8 +14,9 @@ import (
 // The properties a world is judged by. Invariant properties are named
 // "invariant/<checker>" after the changefeed world's catalogue
 // (model/cluster Invariants: redo-before-sink, monotonic, ordering,
-// syncpoint-barrier, no-loss, memory, disaster; disaster also compares
-// parallel with serial replay of the redo log).
+// syncpoint-barrier, syncpoint-completeness, no-loss, memory, disaster,
+// durable-ack, never-evaluated; disaster also compares parallel with
+// serial replay of the redo log).
 const (
 	// PropInvariantPrefix prefixes one invariant of the catalogue.
 	PropInvariantPrefix = "invariant/"
