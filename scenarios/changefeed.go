@@ -58,6 +58,7 @@ func changefeedParams() []Param {
 		{Key: "redo-forward-resend", Kind: KindDuration, Default: "0s", Doc: "maintainer re-sends redoGlobalTs this often (0: only when it rises, as TiCDC; a restarted node can then deadlock behind the fence)"},
 		{Key: "net-latency", Kind: KindDist, Default: "lognormal(250us,0.5)", Doc: "one-way network latency between nodes"},
 		{Key: "scaled-thresholds", Kind: KindBool, Default: "false", Doc: "scale TiCDC's low-memory mark (256 MiB), largest scan budget and path floor (1 MiB) with the quota, as quota/4, quota/1024, quota/1024 (off: TiCDC's constants; on only for small worlds, never by default)"},
+		{Key: "expect-progress", Kind: KindBool, Default: "true", Doc: "the world must make progress, so the syncpoint checks must have judged something by the end (false: a safety-only world, as the swarm runs outside its liveness domain)"},
 		{Key: "tick-phases", Kind: KindBool, Default: "true", Doc: "start every periodic component (redo and meta flush, reports, heartbeats, ticks, upstream resolved ts) at a phase drawn from the seed, per node (false: all in phase, an artefact)"},
 		{Key: "per-dispatcher-metrics", Kind: KindBool, Default: "false", Doc: "keep scan metrics per dispatcher (series grow with the tables; off: per node and mode)"},
 	}
@@ -146,6 +147,7 @@ func clusterConfig(env *Env) (cluster.Config, error) {
 	cfg.EventService.PerDispatcherMetrics = p.Bool("per-dispatcher-metrics")
 	cfg.TickPhases = p.Bool("tick-phases")
 	cfg.ScaledThresholds = p.Bool("scaled-thresholds")
+	cfg.NoProgressPromised = !p.Bool("expect-progress")
 	if len(hot) == 0 {
 		cfg.Upstream.HotShare = -1
 	}

@@ -217,7 +217,8 @@ const syncPointsDueWithin = 3
 //     flush policy);
 //   - syncpoint-barrier checks every syncpoint row, syncpoint-completeness
 //     every boundary the checkpoint passes: with syncpoints on, once the
-//     world ran syncPointsDueWithin intervals.
+//     world ran syncPointsDueWithin intervals, unless the world promises
+//     no progress (Config.NoProgressPromised).
 func (cl *Cluster) expectedInvariants(elapsed sim.Duration) []string {
 	out := []string{InvMonotonic, InvOrdering, InvNoLoss}
 	if !cl.cfg.Collector.Breaker.Disabled {
@@ -232,7 +233,7 @@ func (cl *Cluster) expectedInvariants(elapsed sim.Duration) []string {
 		}
 		out = append(out, InvDisaster)
 	}
-	if sec := cl.cfg.syncPointIntervalSec(); sec > 0 && elapsed >= syncPointsDueWithin*sim.Duration(sec)*sim.Second {
+	if sec := cl.cfg.syncPointIntervalSec(); sec > 0 && !cl.cfg.NoProgressPromised && elapsed >= syncPointsDueWithin*sim.Duration(sec)*sim.Second {
 		out = append(out, InvSyncPointBarrier, InvSyncPointCompleteness)
 	}
 	return out

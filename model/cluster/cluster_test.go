@@ -261,6 +261,8 @@ func TestExpectedInvariants(t *testing.T) {
 		{"two intervals", func(c *Config) { c.Redo.Enabled = false }, 20 * sim.Second, []string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory}},
 		{"no syncpoints", func(c *Config) { c.SyncPointInterval = 0 }, 60 * sim.Second,
 			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDurableAck, InvDisaster}},
+		{"no progress promised", func(c *Config) { c.NoProgressPromised = true }, 60 * sim.Second,
+			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDurableAck, InvDisaster}},
 		{"sub-second syncpoints are off", func(c *Config) { c.SyncPointInterval = 500 * sim.Millisecond }, 60 * sim.Second,
 			[]string{InvMonotonic, InvOrdering, InvNoLoss, InvMemory, InvRedoBeforeSink, InvDurableAck, InvDisaster}},
 	} {

@@ -35,6 +35,13 @@ type Config struct {
 	// quota. Only small swarm worlds and recorded repros turn it on; reports
 	// list it among the parameters.
 	ScaledThresholds bool
+	// NoProgressPromised marks a world that checks safety only: one the
+	// swarm knows may livelock (too little memory per area, or congestion
+	// control v1 without a scan window, as TiCDC does). The checks that
+	// need the checkpoint to move past a syncpoint (syncpoint-barrier,
+	// syncpoint-completeness) are then not required to have been evaluated
+	// (never-evaluated). Default false: every world promises progress.
+	NoProgressPromised bool
 	// TickPhases starts every periodic component (redo flush and meta
 	// flush, collector congestion reports, heartbeats, redo meta collect,
 	// maintainer ticks, event-service refreshes, the upstream resolved ts)

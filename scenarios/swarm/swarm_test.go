@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -397,6 +398,9 @@ func TestGenerateIsSwarm(t *testing.T) {
 		}
 		if w.Liveness && !w.LivenessDomain() {
 			t.Fatalf("seed %d: liveness mode outside the liveness domain", seed)
+		}
+		if got, want := w.Set()["expect-progress"], strconv.FormatBool(w.LivenessDomain()); got != want {
+			t.Fatalf("seed %d: expect-progress=%s, want %s: only a world outside the liveness domain is safety-only", seed, got, want)
 		}
 	}
 	for _, k := range Kinds() {

@@ -126,6 +126,7 @@ func (w World) Set() map[string]string {
 		"row-bytes":           "lognormal(" + strconv.Itoa(cmp.Or(w.RowBytes, 300)) + ",0.2)",
 		"tick-phases":         strconv.FormatBool(w.TickPhases),
 		"scaled-thresholds":   strconv.FormatBool(w.ScaledThresholds),
+		"expect-progress":     strconv.FormatBool(w.LivenessDomain()),
 	}
 }
 
