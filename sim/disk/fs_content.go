@@ -1,7 +1,7 @@
 package disk
 
 import (
-	"bytes"
+	"encoding/binary"
 	"math/bits"
 
 	"github.com/redosim/redosim/internal/invariants"
@@ -16,14 +16,13 @@ import (
 const (
 	// pageBytes is the size of one content page.
 	pageBytes = 64 << 10
-	// blockBytes is the unit a packed page keeps or drops.
-	blockBytes = 64
+	// blockBytes is the unit a packed page keeps or drops: 16 bytes keep
+	// about a quarter of a 300-byte zero-padded row frame (its header, key,
+	// value and timestamps), where 64 kept over half. A multiple of 8.
+	blockBytes = 16
 	// pageBlocks is the number of blocks in a page.
 	pageBlocks = pageBytes / blockBytes
 )
-
-// zeroBlock is one block of zeros, compared against to pack a page.
-var zeroBlock [blockBytes]byte
 
 // page is one pageBytes range of a file. A nil *page reads as zeros.
 //
@@ -127,6 +126,9 @@ func (p *page) readBlocks(dst []byte, lo int) {
 	idx := p.rank(b)
 	for ; b*blockBytes < hi; b++ {
 		if p.mask[b/64]&(1<<(b%64)) == 0 {
+			if b%64 == 0 && p.mask[b/64] == 0 {
+				b += 63 // a word of zero blocks
+			}
 			continue
 		}
 		blk := p.lits[idx*blockBytes : (idx+1)*blockBytes]
@@ -154,7 +156,7 @@ func pack(raw []byte) *page {
 	p := &page{}
 	n := 0
 	for b := 0; b < pageBlocks; b++ {
-		if !bytes.Equal(raw[b*blockBytes:(b+1)*blockBytes], zeroBlock[:]) {
+		if !zeroBlock(raw[b*blockBytes : (b+1)*blockBytes]) {
 			p.mask[b/64] |= 1 << (b % 64)
 			n++
 		}
@@ -162,13 +164,24 @@ func pack(raw []byte) *page {
 	if n == 0 {
 		return nil
 	}
-	p.lits = make([]byte, 0, n*blockBytes)
-	for b := 0; b < pageBlocks; b++ {
-		if p.mask[b/64]&(1<<(b%64)) != 0 {
-			p.lits = append(p.lits, raw[b*blockBytes:(b+1)*blockBytes]...)
+	p.lits = make([]byte, n*blockBytes)
+	at := 0
+	for w, word := range p.mask {
+		for ; word != 0; word &= word - 1 {
+			b := w*64 + bits.TrailingZeros64(word)
+			at += copy(p.lits[at:], raw[b*blockBytes:(b+1)*blockBytes])
 		}
 	}
 	return p
+}
+
+// zeroBlock reports whether a block is all zeros, a word at a time.
+func zeroBlock(blk []byte) bool {
+	var or uint64
+	for i := 0; i < len(blk); i += 8 {
+		or |= binary.LittleEndian.Uint64(blk[i:])
+	}
+	return or == 0
 }
 
 // setSize grows the content with zeros or shrinks it, keeping the bytes
