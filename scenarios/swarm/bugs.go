@@ -86,10 +86,19 @@ func PlantedBugs() []PlantedBug {
 		{Name: cluster.BugSkipSyncPointRow, Property: PropInvariantPrefix + cluster.InvSyncPointCompleteness,
 			Why: "the downstream sink acknowledges every syncpoint without writing its row, so the checkpoint passes syncpoints the downstream never recorded", World: plantedBase},
 		{Name: cluster.BugBlindSyncPointBarrier, Property: PropInvariantPrefix + cluster.InvNeverEvaluated,
-			Why: "syncpoint-barrier is never told of a syncpoint row, so in a world with a syncpoint every 10 s for 60 s it checks nothing and holds vacuously", World: plantedBase},
+			Why: "syncpoint-barrier is never told of a syncpoint row, so in a world with a syncpoint every 10 s for 60 s it checks nothing and holds vacuously", World: plantedProgressing},
 		{Name: cluster.BugRedoAckBeforeDurable, Property: PropInvariantPrefix + cluster.InvDurableAck,
 			Why: "the redo sink acknowledges a batch once it is handed to the engine, before the 2 s interval flush syncs it; only a crash in between would lose it, so durable-ack checks every ack against the synced LSN", World: plantedBase},
 	}
+}
+
+// plantedProgressing is plantedBase with the memory (1 MiB, 6 s of data
+// per area) to be in the liveness domain, so it promises progress and owes
+// syncpoint judgements (expect-progress).
+func plantedProgressing() World {
+	w := plantedBase()
+	w.MemoryQuotaBytes = 1 << 20
+	return w
 }
 
 // plantedBase is a short world with every mechanism on: three nodes, redo
