@@ -19,6 +19,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,8 +34,15 @@ import (
 
 // Version is the schema version written into every file. Bump it when a
 // field changes meaning. Version 2 stores a series' points as two arrays,
-// "t" and "v", and writes world files without indentation.
-const Version = 2
+// "t" and "v", and writes world files without indentation. Version 3
+// stores a world's spans as columns (see spansJSON), a third of the size
+// of one object per span; it reads version 2 files too (MinVersion).
+const Version = 3
+
+// MinVersion is the oldest schema version Load still reads: version 2
+// differs from 3 only in how spans are written, and both forms decode to
+// the same Spans.
+const MinVersion = 2
 
 // Run describes a campaign: one scenario, its parameters, the variants it
 // compares and the seeds it ran.
@@ -115,7 +123,8 @@ type World struct {
 	Samples []Sample `json:"samples"`
 	// Series are time series sampled on virtual time.
 	Series []Series `json:"series"`
-	// Spans and Instants form the timeline (Perfetto trace).
+	// Spans and Instants form the timeline (Perfetto trace). On disk the
+	// spans are columns (spansJSON).
 	Spans    []Span    `json:"spans"`
 	Instants []Instant `json:"instants"`
 	// Command replays exactly this world.
@@ -303,6 +312,98 @@ type Span struct {
 	Name    string  `json:"name"`
 	Start   float64 `json:"start"`
 	End     float64 `json:"end"`
+}
+
+// spansJSON is a world's spans on disk (version 3): the distinct
+// (process, track, name) triples in order of first appearance, and per
+// span, in the world's order, the index of its triple and its start and
+// end (a non-finite time as null). Version 2 wrote an array of Span
+// objects; UnmarshalJSON reads both.
+type spansJSON struct {
+	Keys  [][3]string `json:"keys"`
+	Key   []int       `json:"key"`
+	Start []jsonNum   `json:"start"`
+	End   []jsonNum   `json:"end"`
+}
+
+func encodeSpans(spans []Span) spansJSON {
+	js := spansJSON{Keys: [][3]string{}, Key: make([]int, len(spans)),
+		Start: make([]jsonNum, len(spans)), End: make([]jsonNum, len(spans))}
+	index := map[[3]string]int{}
+	for i, s := range spans {
+		k := [3]string{s.Process, s.Track, s.Name}
+		n, ok := index[k]
+		if !ok {
+			n = len(js.Keys)
+			index[k] = n
+			js.Keys = append(js.Keys, k)
+		}
+		js.Key[i], js.Start[i], js.End[i] = n, jsonNum(s.Start), jsonNum(s.End)
+	}
+	return js
+}
+
+func decodeSpans(b []byte) ([]Span, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	if b[0] == '[' { // version 2: one object per span
+		var spans []Span
+		err := json.Unmarshal(b, &spans)
+		return spans, err
+	}
+	var js spansJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, err
+	}
+	if len(js.Start) != len(js.Key) || len(js.End) != len(js.Key) {
+		return nil, fmt.Errorf("results: spans have %d keys, %d starts and %d ends", len(js.Key), len(js.Start), len(js.End))
+	}
+	spans := make([]Span, len(js.Key))
+	for i, k := range js.Key {
+		if k < 0 || k >= len(js.Keys) {
+			return nil, fmt.Errorf("results: span %d names key %d of %d", i, k, len(js.Keys))
+		}
+		t := js.Keys[k]
+		spans[i] = Span{Process: t[0], Track: t[1], Name: t[2], Start: float64(js.Start[i]), End: float64(js.End[i])}
+	}
+	return spans, nil
+}
+
+// worldJSON is a World on disk: every field as it is, but the spans as
+// columns.
+type worldJSON struct {
+	worldFields
+	Spans json.RawMessage `json:"spans"`
+}
+
+// worldFields is World without its methods, so worldJSON does not recurse.
+type worldFields World
+
+// MarshalJSON writes the world with its spans as columns (spansJSON).
+func (w World) MarshalJSON() ([]byte, error) {
+	spans, err := json.Marshal(encodeSpans(w.Spans))
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(worldJSON{worldFields: worldFields(w), Spans: spans})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, and version 2's spans (one
+// object per span).
+func (w *World) UnmarshalJSON(b []byte) error {
+	var js worldJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return err
+	}
+	spans, err := decodeSpans(js.Spans)
+	if err != nil {
+		return fmt.Errorf("results: spans: %w", err)
+	}
+	*w = World(js.worldFields)
+	w.Spans = spans
+	return nil
 }
 
 // Instant is a timeline point event (a fault, a release, a reset).
@@ -503,8 +604,8 @@ func loadRun(dir string) (*Run, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("%w: %s/run.json: %w", ErrInvalid, dir, err)
 	}
-	if r.Version != Version {
-		return nil, fmt.Errorf("%w: %s/run.json has schema version %d, this build reads %d", ErrInvalid, dir, r.Version, Version)
+	if r.Version < MinVersion || r.Version > Version {
+		return nil, fmt.Errorf("%w: %s/run.json has schema version %d, this build reads %d to %d", ErrInvalid, dir, r.Version, MinVersion, Version)
 	}
 	return &r, nil
 }
@@ -524,8 +625,8 @@ func loadWorlds(dir string, byKey map[string]*World) error {
 		if err := json.Unmarshal(data, &w); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrInvalid, p, err)
 		}
-		if w.Version != Version {
-			return fmt.Errorf("results: %s has schema version %d, this build reads %d (re-run the campaign)", p, w.Version, Version)
+		if w.Version < MinVersion || w.Version > Version {
+			return fmt.Errorf("results: %s has schema version %d, this build reads %d to %d (re-run the campaign)", p, w.Version, MinVersion, Version)
 		}
 		key := w.FileName()
 		if prev, ok := byKey[key]; ok && prev.TraceHash != w.TraceHash {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,52 @@ func TestLoadRefusesMixedCampaigns(t *testing.T) {
 	run, worlds, err := Load(a, b)
 	if err != nil || len(worlds) != 2 || len(run.Seeds) != 0 && len(run.Seeds) != 2 {
 		t.Errorf("Load of shards: %v, %d worlds", err, len(worlds))
+	}
+}
+
+// TestSpansColumns: spans are written as columns (distinct process, track
+// and name once, then an index, start and end per span) and read back in
+// their order, exactly; a version-2 file (one object per span) still reads.
+func TestSpansColumns(t *testing.T) {
+	dir := t.TempDir()
+	spans := []Span{
+		{Process: "n1", Track: "redo-row", Name: "sync", Start: 1.087337305, End: 1.087534835},
+		{Process: "cluster", Track: "barrier", Name: "syncpoint 7", Start: 60, End: 94.5},
+		{Process: "n1", Track: "redo-row", Name: "sync", Start: 2.1, End: 2.1000001},
+	}
+	if err := WriteRun(dir, &Run{Scenario: "s", Variants: []string{"v"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteWorld(dir, &World{Scenario: "s", Variant: "v", Seed: 1, Spans: spans}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "worlds", "v-s1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"spans":{"keys":[["n1","redo-row","sync"],["cluster","barrier","syncpoint 7"]],"key":[0,1,0],` +
+		`"start":[1.087337305,60,2.1],"end":[1.087534835,94.5,2.1000001]}`
+	if !strings.Contains(string(data), want) || strings.Count(string(data), `"spans"`) != 1 {
+		t.Errorf("spans not written as columns:\n%s", data)
+	}
+	_, worlds, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := worlds[0].Spans; !slices.Equal(got, spans) {
+		t.Errorf("read back %v, want %v", got, spans)
+	}
+	v2 := `{"version":2,"scenario":"s","variant":"old","seed":2,"spans":[{"process":"n1","track":"redo-row","name":"sync","start":1,"end":1.5}]}`
+	if err := os.WriteFile(filepath.Join(dir, "worlds", "old-s2.json"), []byte(v2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, worlds, err = Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range worlds {
+		if w.Variant == "old" && !slices.Equal(w.Spans, []Span{{Process: "n1", Track: "redo-row", Name: "sync", Start: 1, End: 1.5}}) {
+			t.Errorf("version-2 spans read as %v", w.Spans)
+		}
 	}
 }
