@@ -8,7 +8,9 @@
 // Spans are complete events (ph "X"), instants and faults instant events
 // (ph "i"; a fault with a window also gets an "X" slice on the node's
 // "faults" track), and the selected series are counter events (ph "C") in a
-// "<variant> s<seed> · metrics" process. ts and dur are microseconds of
+// "<variant> s<seed> · metrics" process; a counter holds its value until
+// its next event, so of a run of equal values only the first is written
+// (and a series' last point). ts and dur are microseconds of
 // virtual time. Metadata events (ph "M") name and order processes and
 // threads.
 //
