@@ -33,7 +33,9 @@ import (
 // PidsPerWorld is the size of each world's pid namespace.
 const PidsPerWorld = 1000
 
-// Event is one Chrome trace event. Ts and Dur are microseconds.
+// Event is one Chrome trace event. Ts and Dur are microseconds. Cat is
+// "fault" or "instant" on those events and empty on spans and counters,
+// which are most of a trace (their phase, "X" or "C", already says it).
 type Event struct {
 	Name  string         `json:"name"`
 	Cat   string         `json:"cat,omitempty"`

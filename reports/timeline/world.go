@@ -41,7 +41,7 @@ func (b *worldBuilder) build(cfg Config) error {
 			return err
 		}
 		dur := micros(s.End - s.Start)
-		b.events = append(b.events, Event{Name: s.Name, Cat: "span", Ph: "X", Ts: micros(s.Start), Dur: &dur, Pid: pid, Tid: tid})
+		b.events = append(b.events, Event{Name: s.Name, Ph: "X", Ts: micros(s.Start), Dur: &dur, Pid: pid, Tid: tid})
 	}
 	for _, in := range b.w.Instants {
 		if !finite(in.At) {
@@ -103,7 +103,7 @@ func (b *worldBuilder) counters(cfg Config) error {
 		name := counterName(s)
 		pts := held(thin(s.Points, cfg.MaxCounterPoints))
 		for _, p := range pts {
-			b.events = append(b.events, Event{Name: name, Cat: "counter", Ph: "C", Ts: micros(p.T), Pid: pid, Args: map[string]any{"value": p.V}})
+			b.events = append(b.events, Event{Name: name, Ph: "C", Ts: micros(p.T), Pid: pid, Args: map[string]any{"value": p.V}})
 		}
 	}
 	return nil
