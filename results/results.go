@@ -36,12 +36,13 @@ import (
 // field changes meaning. Version 2 stores a series' points as two arrays,
 // "t" and "v", and writes world files without indentation. Version 3
 // stores a world's spans as columns (see spansJSON), a third of the size
-// of one object per span; it reads version 2 files too (MinVersion).
+// of one object per span, and regular series times as runs (seriesJSON);
+// it reads version 2 files too (MinVersion).
 const Version = 3
 
 // MinVersion is the oldest schema version Load still reads: version 2
-// differs from 3 only in how spans are written, and both forms decode to
-// the same Spans.
+// differs from 3 only in how spans and series times are written, and both
+// forms decode to the same World.
 const MinVersion = 2
 
 // Run describes a campaign: one scenario, its parameters, the variants it
@@ -203,13 +204,66 @@ type Point struct {
 }
 
 // seriesJSON is a Series on disk: the points as two arrays (a non-finite
-// value as null), a third of the size of one object per point.
+// value as null), a third of the size of one object per point. Times that
+// fall into arithmetic runs (a series sampled every second) are written as
+// "t_runs" instead of "t": [first, step, count] per run, the times being
+// first + j·step for j < count, exactly as float64 computes them (the
+// writer checks every one), so a run reads back the very times.
 type seriesJSON struct {
-	Metric string    `json:"metric"`
-	Unit   string    `json:"unit"`
-	Labels []Label   `json:"labels,omitempty"`
-	T      []jsonNum `json:"t"`
-	V      []jsonNum `json:"v"`
+	Metric string       `json:"metric"`
+	Unit   string       `json:"unit"`
+	Labels []Label      `json:"labels,omitempty"`
+	T      []jsonNum    `json:"t,omitempty"`
+	TRuns  [][3]float64 `json:"t_runs,omitempty"`
+	V      []jsonNum    `json:"v"`
+}
+
+// timeRuns splits times into arithmetic runs, or returns false when that is
+// not shorter than the times themselves (or a time is not finite).
+func timeRuns(ts []float64) ([][3]float64, bool) {
+	var runs [][3]float64
+	for i := 0; i < len(ts); {
+		first, step, n := ts[i], 0.0, 1
+		if math.IsNaN(first) || math.IsInf(first, 0) {
+			return nil, false
+		}
+		if i+1 < len(ts) {
+			step = ts[i+1] - first
+		}
+		if math.IsNaN(step) || math.IsInf(step, 0) {
+			step = 0
+		}
+		for step != 0 && i+n < len(ts) && first+float64(n)*step == ts[i+n] {
+			n++
+		}
+		if n == 1 {
+			step = 0
+		}
+		runs = append(runs, [3]float64{first, step, float64(n)})
+		if 3*len(runs) >= len(ts) {
+			return nil, false
+		}
+		i += n
+	}
+	return runs, true
+}
+
+// runTimes expands arithmetic runs into want times.
+func runTimes(runs [][3]float64, want int) ([]float64, error) {
+	ts := make([]float64, 0, want)
+	for _, r := range runs {
+		first, step, n := r[0], r[1], r[2]
+		if n < 1 || n != math.Trunc(n) || n > float64(want-len(ts)) {
+			return nil, fmt.Errorf("results: time run %v does not fit %d values", r, want)
+		}
+		for j := 0; j < int(n); j++ {
+			ts = append(ts, first+float64(j)*step)
+		}
+	}
+	if len(ts) != want {
+		return nil, fmt.Errorf("results: time runs give %d times for %d values", len(ts), want)
+	}
+	return ts, nil
 }
 
 // jsonNum is a float64 that encodes NaN and ±Inf as null (and reads null
@@ -239,29 +293,51 @@ func (n *jsonNum) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the series with its points as "t" and "v" arrays.
+// MarshalJSON writes the series with its points as "t" (or "t_runs") and
+// "v" arrays.
 func (s Series) MarshalJSON() ([]byte, error) {
-	js := seriesJSON{Metric: s.Metric, Unit: s.Unit, Labels: s.Labels,
-		T: make([]jsonNum, len(s.Points)), V: make([]jsonNum, len(s.Points))}
+	js := seriesJSON{Metric: s.Metric, Unit: s.Unit, Labels: s.Labels, V: make([]jsonNum, len(s.Points))}
+	ts := make([]float64, len(s.Points))
 	for i, p := range s.Points {
-		js.T[i], js.V[i] = jsonNum(p.T), jsonNum(p.V)
+		ts[i], js.V[i] = p.T, jsonNum(p.V)
+	}
+	if runs, ok := timeRuns(ts); ok {
+		js.TRuns = runs
+	} else {
+		js.T = make([]jsonNum, len(ts))
+		for i, t := range ts {
+			js.T[i] = jsonNum(t)
+		}
 	}
 	return json.Marshal(js)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes; "t" and "v" must have the
-// same length.
+// UnmarshalJSON reads what MarshalJSON writes; the times ("t" or "t_runs")
+// must be as many as the values.
 func (s *Series) UnmarshalJSON(b []byte) error {
 	var js seriesJSON
 	if err := json.Unmarshal(b, &js); err != nil {
 		return err
 	}
-	if len(js.T) != len(js.V) {
-		return fmt.Errorf("results: series %s has %d times and %d values", js.Metric, len(js.T), len(js.V))
+	ts := make([]float64, len(js.T))
+	for i, t := range js.T {
+		ts[i] = float64(t)
 	}
-	*s = Series{Metric: js.Metric, Unit: js.Unit, Labels: js.Labels, Points: make([]Point, len(js.T))}
-	for i := range js.T {
-		s.Points[i] = Point{T: float64(js.T[i]), V: float64(js.V[i])}
+	if js.TRuns != nil {
+		if js.T != nil {
+			return fmt.Errorf("results: series %s has both t and t_runs", js.Metric)
+		}
+		var err error
+		if ts, err = runTimes(js.TRuns, len(js.V)); err != nil {
+			return fmt.Errorf("results: series %s: %w", js.Metric, err)
+		}
+	}
+	if len(ts) != len(js.V) {
+		return fmt.Errorf("results: series %s has %d times and %d values", js.Metric, len(ts), len(js.V))
+	}
+	*s = Series{Metric: js.Metric, Unit: js.Unit, Labels: js.Labels, Points: make([]Point, len(ts))}
+	for i, t := range ts {
+		s.Points[i] = Point{T: t, V: float64(js.V[i])}
 	}
 	return nil
 }

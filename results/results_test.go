@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -124,6 +125,59 @@ func TestSpansColumns(t *testing.T) {
 	for _, w := range worlds {
 		if w.Variant == "old" && !slices.Equal(w.Spans, []Span{{Process: "n1", Track: "redo-row", Name: "sync", Start: 1, End: 1.5}}) {
 			t.Errorf("version-2 spans read as %v", w.Spans)
+		}
+	}
+}
+
+// TestSeriesTimeRuns: regular times are written as [first, step, count]
+// runs and read back bit for bit, whatever the step; irregular ones stay
+// an array.
+func TestSeriesTimeRuns(t *testing.T) {
+	var every, tenths, thinned, odd []Point
+	for i := 1; i <= 600; i++ {
+		every = append(every, Point{T: float64(i), V: float64(i % 7)})
+		tenths = append(tenths, Point{T: float64(i) * 0.1, V: 1})
+	}
+	thinned = append(thinned, Point{T: 1, V: 0})
+	for i := 10; i <= 600; i += 10 {
+		thinned = append(thinned, Point{T: float64(i), V: math.NaN()})
+	}
+	for _, x := range []float64{0.3, 1.7, 2.2, 9.25, 11, 40.5} {
+		odd = append(odd, Point{T: x, V: x})
+	}
+	for _, c := range []struct {
+		name string
+		pts  []Point
+		runs bool
+	}{{"every second", every, true}, {"tenths", tenths, true}, {"thinned to 10 s", thinned, true}, {"irregular", odd, false}} {
+		data, err := json.Marshal(Series{Metric: "m", Points: c.pts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(data), `"t_runs"`); got != c.runs || strings.Contains(string(data), `"t":`) == c.runs {
+			t.Errorf("%s: written as %s", c.name, data)
+		}
+		if c.name == "thinned to 10 s" && !strings.Contains(string(data), `"t_runs":[[1,9,2],[20,10,59]]`) {
+			t.Errorf("%s: written as %s", c.name, data)
+		}
+		var back Series
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(back.Points) != len(c.pts) {
+			t.Fatalf("%s: read %d points, want %d", c.name, len(back.Points), len(c.pts))
+		}
+		for i, p := range back.Points {
+			if math.Float64bits(p.T) != math.Float64bits(c.pts[i].T) || math.Float64bits(p.V) != math.Float64bits(c.pts[i].V) && !math.IsNaN(p.V) {
+				t.Fatalf("%s: point %d read back as %v, want %v", c.name, i, p, c.pts[i])
+			}
+		}
+	}
+	for _, bad := range []string{`{"metric":"m","t_runs":[[0,1,3]],"v":[1,2]}`, `{"metric":"m","t_runs":[[0,1,1.5]],"v":[1,2]}`,
+		`{"metric":"m","t":[1,2],"t_runs":[[0,1,2]],"v":[1,2]}`} {
+		var s Series
+		if err := json.Unmarshal([]byte(bad), &s); err == nil {
+			t.Errorf("%s read without error", bad)
 		}
 	}
 }
