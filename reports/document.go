@@ -422,7 +422,8 @@ func reportFiles() []fileRow {
 		{"summary.json", "every metric's statistics per variant and every pairwise comparison"},
 		{"timeseries.csv", fmt.Sprintf("series in long format, one row per (world, series, time): world,variant,seed,time,metric,labels,value; "+
 			"the series the scenario documents (the ones drawn here) at every sample the world took (1 s unless the scenario says otherwise), "+
-			"the others at %g s (the first sample at or after each multiple, and the last); simrun -full-csv keeps every sample", CSVCoarseStep)},
+			"the others at %g s (the first sample at or after each multiple, and the last); of a run of equal values only its first and last rows are written "+
+			"(a forward fill restores the rest); simrun -full-csv keeps every sample", CSVCoarseStep)},
 		{"trace.json", "Chrome trace-event timeline (see Method): open in Perfetto (ui.perfetto.dev) or chrome://tracing; simrun -full-trace puts every world and counter in it"},
 		{"plots/", "every figure as PNG and SVG"},
 	}

@@ -31,9 +31,13 @@ type Options struct {
 	// DefaultCounters selects (per-dispatcher ones too): tens of MB per
 	// world.
 	FullTrace bool
-	// FullCSV writes every point of every series into timeseries.csv;
-	// by default the series the report draws keep every point and the
-	// others one point per CSVCoarseStep seconds.
+	// FullCSV writes every point of every series into timeseries.csv.
+	// By default the series the report draws keep every sample and the
+	// others one per CSVCoarseStep seconds, and of those a row whose value
+	// equals the rows before and after it in its series is left out (the
+	// held-value rule): a run of equal values keeps its first and last
+	// row, so a forward fill (or linear interpolation) on the sample times
+	// restores every value, and a line drawn through the rows is the same.
 	FullCSV bool
 	// Progress, when set, is told each step of the render as it starts.
 	Progress func(step string)

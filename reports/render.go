@@ -71,7 +71,7 @@ func writeDocuments(outDir string, d *dataset, a *analysis, figs []figureRef, m 
 	}
 	opts.progress("writing timeseries.csv, summary.json, report.md and index.html")
 	full := func(metric string) bool { _, ok := d.docs[metric]; return ok || opts.FullCSV || len(d.docs) == 0 }
-	csv, err := timeseriesCSV(d.worlds, full)
+	csv, err := timeseriesCSV(d.worlds, full, opts.FullCSV)
 	if err != nil {
 		return err
 	}

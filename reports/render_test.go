@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -155,9 +156,29 @@ func TestTimeseriesCSV(t *testing.T) {
 		t.Fatalf("header = %q", got)
 	}
 	// 15 worlds × (5 documented series × 601 points + the undocumented
-	// fast_slow_gap thinned to one point per 10 s: 61).
-	if len(rows)-1 != 15*(5*601+61) {
-		t.Errorf("%d data rows, want %d", len(rows)-1, 15*(5*601+61))
+	// fast_slow_gap thinned to one point per 10 s: 61), less the rows the
+	// held-value rule leaves out (checked against every row below).
+	run, worlds := reportstest.Fixture(reportstest.Config{})
+	doc := map[string]bool{}
+	for _, m := range run.Metrics {
+		doc[m.Name] = true
+	}
+	every, err := timeseriesCSV(worlds, func(m string) bool { return doc[m] }, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := csv.NewReader(bytes.NewReader(every)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all)-1 != 15*(5*601+61) {
+		t.Errorf("%d rows with every row kept, want %d", len(all)-1, 15*(5*601+61))
+	}
+	if len(rows) >= len(all)*9/10 {
+		t.Errorf("the held-value rule left out %d of %d rows; the fixture's scan_interval is a step function", len(all)-len(rows), len(all)-1)
+	}
+	if got := forwardFilled(t, rows, all); got != "" {
+		t.Errorf("timeseries.csv forward-filled differs from every row: %s", got)
 	}
 	labelled := 0
 	for _, r := range rows[1:] {
@@ -179,7 +200,7 @@ func TestTimeseriesCSV(t *testing.T) {
 	}
 	got, err := timeseriesCSV([]*results.World{{Variant: "a", Seed: 2, Series: []results.Series{{Metric: "m",
 		Labels: []results.Label{{Key: "k", Value: "v,1"}, {Key: "j", Value: "2"}},
-		Points: []results.Point{{T: 1.5, V: math.NaN()}, {T: 2, V: 1e-9}, {T: 2, V: 3}}}}}}, func(string) bool { return true })
+		Points: []results.Point{{T: 1.5, V: math.NaN()}, {T: 2, V: 1e-9}, {T: 2, V: 3}}}}}}, func(string) bool { return true }, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +214,7 @@ func TestTimeseriesCSV(t *testing.T) {
 		pts = append(pts, results.Point{T: float64(t), V: float64(t)})
 	}
 	got, err = timeseriesCSV([]*results.World{{Variant: "a", Seed: 1, Series: []results.Series{{Metric: "m", Points: pts}}}},
-		func(string) bool { return false })
+		func(string) bool { return false }, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +225,63 @@ func TestTimeseriesCSV(t *testing.T) {
 	if strings.Join(times, " ") != "1 10 20 30 35" {
 		t.Errorf("coarse times %v, want 1 10 20 30 35", times)
 	}
+	// Held values: of a run of equal values the first and last row.
+	vals := []float64{0, 0, 0, 0, 1, 1, 2, 2, 2, math.NaN(), math.NaN(), math.NaN()}
+	pts = pts[:0]
+	for i, v := range vals {
+		pts = append(pts, results.Point{T: float64(i), V: v})
+	}
+	got, err = timeseriesCSV([]*results.World{{Variant: "a", Seed: 1, Series: []results.Series{{Metric: "m", Points: pts}}}},
+		func(string) bool { return true }, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	times = times[:0]
+	for _, line := range strings.Split(strings.TrimSpace(string(got)), "\n")[1:] {
+		times = append(times, strings.Split(line, ",")[3])
+	}
+	if strings.Join(times, " ") != "0 3 4 5 6 8 9 11" {
+		t.Errorf("held-value times %v, want 0 3 4 5 6 8 9 11", times)
+	}
+}
+
+// forwardFilled checks that the rows of a timeseries.csv, forward-filled
+// per series onto the times of all (the same series with every row), are
+// all: every row of rows is a row of all, and each row of all has the
+// value of the last row of rows at or before it in its series. It returns
+// the first difference, or "".
+func forwardFilled(t *testing.T, rows, all [][]string) string {
+	t.Helper()
+	type key struct{ world, metric, labels string }
+	kept := map[key][][]string{}
+	for _, r := range rows[1:] {
+		k := key{r[0], r[4], r[5]}
+		kept[k] = append(kept[k], r)
+	}
+	next := map[key]int{}
+	for _, r := range all[1:] {
+		k := key{r[0], r[4], r[5]}
+		rs, i := kept[k], next[k]
+		if i < len(rs) && rs[i][3] == r[3] {
+			if strings.Join(rs[i], ",") != strings.Join(r, ",") {
+				return fmt.Sprintf("row %v, want %v", rs[i], r)
+			}
+			next[k]++
+			continue
+		}
+		if i == 0 {
+			return fmt.Sprintf("series %v has no row at or before %v", k, r)
+		}
+		if rs[i-1][6] != r[6] {
+			return fmt.Sprintf("row %v left out, but the value held is %s", r, rs[i-1][6])
+		}
+	}
+	for k, rs := range kept {
+		if next[k] != len(rs) {
+			return fmt.Sprintf("series %v: row %v is not a row of the full CSV", k, rs[next[k]])
+		}
+	}
+	return ""
 }
 
 // TestMergedShardsEqualCombined writes the fixture as two shards and checks

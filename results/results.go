@@ -19,6 +19,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,8 +34,16 @@ import (
 
 // Version is the schema version written into every file. Bump it when a
 // field changes meaning. Version 2 stores a series' points as two arrays,
-// "t" and "v", and writes world files without indentation.
-const Version = 2
+// "t" and "v", and writes world files without indentation. Version 3
+// stores a world's spans as columns (see spansJSON), a third of the size
+// of one object per span, and regular series times as runs (seriesJSON);
+// it reads version 2 files too (MinVersion).
+const Version = 3
+
+// MinVersion is the oldest schema version Load still reads: version 2
+// differs from 3 only in how spans and series times are written, and both
+// forms decode to the same World.
+const MinVersion = 2
 
 // Run describes a campaign: one scenario, its parameters, the variants it
 // compares and the seeds it ran.
@@ -115,7 +124,8 @@ type World struct {
 	Samples []Sample `json:"samples"`
 	// Series are time series sampled on virtual time.
 	Series []Series `json:"series"`
-	// Spans and Instants form the timeline (Perfetto trace).
+	// Spans and Instants form the timeline (Perfetto trace). On disk the
+	// spans are columns (spansJSON).
 	Spans    []Span    `json:"spans"`
 	Instants []Instant `json:"instants"`
 	// Command replays exactly this world.
@@ -194,13 +204,66 @@ type Point struct {
 }
 
 // seriesJSON is a Series on disk: the points as two arrays (a non-finite
-// value as null), a third of the size of one object per point.
+// value as null), a third of the size of one object per point. Times that
+// fall into arithmetic runs (a series sampled every second) are written as
+// "t_runs" instead of "t": [first, step, count] per run, the times being
+// first + j·step for j < count, exactly as float64 computes them (the
+// writer checks every one), so a run reads back the very times.
 type seriesJSON struct {
-	Metric string    `json:"metric"`
-	Unit   string    `json:"unit"`
-	Labels []Label   `json:"labels,omitempty"`
-	T      []jsonNum `json:"t"`
-	V      []jsonNum `json:"v"`
+	Metric string       `json:"metric"`
+	Unit   string       `json:"unit"`
+	Labels []Label      `json:"labels,omitempty"`
+	T      []jsonNum    `json:"t,omitempty"`
+	TRuns  [][3]float64 `json:"t_runs,omitempty"`
+	V      []jsonNum    `json:"v"`
+}
+
+// timeRuns splits times into arithmetic runs, or returns false when that is
+// not shorter than the times themselves (or a time is not finite).
+func timeRuns(ts []float64) ([][3]float64, bool) {
+	var runs [][3]float64
+	for i := 0; i < len(ts); {
+		first, step, n := ts[i], 0.0, 1
+		if math.IsNaN(first) || math.IsInf(first, 0) {
+			return nil, false
+		}
+		if i+1 < len(ts) {
+			step = ts[i+1] - first
+		}
+		if math.IsNaN(step) || math.IsInf(step, 0) {
+			step = 0
+		}
+		for step != 0 && i+n < len(ts) && first+float64(n)*step == ts[i+n] {
+			n++
+		}
+		if n == 1 {
+			step = 0
+		}
+		runs = append(runs, [3]float64{first, step, float64(n)})
+		if 3*len(runs) >= len(ts) {
+			return nil, false
+		}
+		i += n
+	}
+	return runs, true
+}
+
+// runTimes expands arithmetic runs into want times.
+func runTimes(runs [][3]float64, want int) ([]float64, error) {
+	ts := make([]float64, 0, want)
+	for _, r := range runs {
+		first, step, n := r[0], r[1], r[2]
+		if n < 1 || n != math.Trunc(n) || n > float64(want-len(ts)) {
+			return nil, fmt.Errorf("results: time run %v does not fit %d values", r, want)
+		}
+		for j := 0; j < int(n); j++ {
+			ts = append(ts, first+float64(j)*step)
+		}
+	}
+	if len(ts) != want {
+		return nil, fmt.Errorf("results: time runs give %d times for %d values", len(ts), want)
+	}
+	return ts, nil
 }
 
 // jsonNum is a float64 that encodes NaN and ±Inf as null (and reads null
@@ -230,29 +293,51 @@ func (n *jsonNum) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the series with its points as "t" and "v" arrays.
+// MarshalJSON writes the series with its points as "t" (or "t_runs") and
+// "v" arrays.
 func (s Series) MarshalJSON() ([]byte, error) {
-	js := seriesJSON{Metric: s.Metric, Unit: s.Unit, Labels: s.Labels,
-		T: make([]jsonNum, len(s.Points)), V: make([]jsonNum, len(s.Points))}
+	js := seriesJSON{Metric: s.Metric, Unit: s.Unit, Labels: s.Labels, V: make([]jsonNum, len(s.Points))}
+	ts := make([]float64, len(s.Points))
 	for i, p := range s.Points {
-		js.T[i], js.V[i] = jsonNum(p.T), jsonNum(p.V)
+		ts[i], js.V[i] = p.T, jsonNum(p.V)
+	}
+	if runs, ok := timeRuns(ts); ok {
+		js.TRuns = runs
+	} else {
+		js.T = make([]jsonNum, len(ts))
+		for i, t := range ts {
+			js.T[i] = jsonNum(t)
+		}
 	}
 	return json.Marshal(js)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes; "t" and "v" must have the
-// same length.
+// UnmarshalJSON reads what MarshalJSON writes; the times ("t" or "t_runs")
+// must be as many as the values.
 func (s *Series) UnmarshalJSON(b []byte) error {
 	var js seriesJSON
 	if err := json.Unmarshal(b, &js); err != nil {
 		return err
 	}
-	if len(js.T) != len(js.V) {
-		return fmt.Errorf("results: series %s has %d times and %d values", js.Metric, len(js.T), len(js.V))
+	ts := make([]float64, len(js.T))
+	for i, t := range js.T {
+		ts[i] = float64(t)
 	}
-	*s = Series{Metric: js.Metric, Unit: js.Unit, Labels: js.Labels, Points: make([]Point, len(js.T))}
-	for i := range js.T {
-		s.Points[i] = Point{T: float64(js.T[i]), V: float64(js.V[i])}
+	if js.TRuns != nil {
+		if js.T != nil {
+			return fmt.Errorf("results: series %s has both t and t_runs", js.Metric)
+		}
+		var err error
+		if ts, err = runTimes(js.TRuns, len(js.V)); err != nil {
+			return fmt.Errorf("results: series %s: %w", js.Metric, err)
+		}
+	}
+	if len(ts) != len(js.V) {
+		return fmt.Errorf("results: series %s has %d times and %d values", js.Metric, len(ts), len(js.V))
+	}
+	*s = Series{Metric: js.Metric, Unit: js.Unit, Labels: js.Labels, Points: make([]Point, len(ts))}
+	for i, t := range ts {
+		s.Points[i] = Point{T: t, V: float64(js.V[i])}
 	}
 	return nil
 }
@@ -303,6 +388,98 @@ type Span struct {
 	Name    string  `json:"name"`
 	Start   float64 `json:"start"`
 	End     float64 `json:"end"`
+}
+
+// spansJSON is a world's spans on disk (version 3): the distinct
+// (process, track, name) triples in order of first appearance, and per
+// span, in the world's order, the index of its triple and its start and
+// end (a non-finite time as null). Version 2 wrote an array of Span
+// objects; UnmarshalJSON reads both.
+type spansJSON struct {
+	Keys  [][3]string `json:"keys"`
+	Key   []int       `json:"key"`
+	Start []jsonNum   `json:"start"`
+	End   []jsonNum   `json:"end"`
+}
+
+func encodeSpans(spans []Span) spansJSON {
+	js := spansJSON{Keys: [][3]string{}, Key: make([]int, len(spans)),
+		Start: make([]jsonNum, len(spans)), End: make([]jsonNum, len(spans))}
+	index := map[[3]string]int{}
+	for i, s := range spans {
+		k := [3]string{s.Process, s.Track, s.Name}
+		n, ok := index[k]
+		if !ok {
+			n = len(js.Keys)
+			index[k] = n
+			js.Keys = append(js.Keys, k)
+		}
+		js.Key[i], js.Start[i], js.End[i] = n, jsonNum(s.Start), jsonNum(s.End)
+	}
+	return js
+}
+
+func decodeSpans(b []byte) ([]Span, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	if b[0] == '[' { // version 2: one object per span
+		var spans []Span
+		err := json.Unmarshal(b, &spans)
+		return spans, err
+	}
+	var js spansJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, err
+	}
+	if len(js.Start) != len(js.Key) || len(js.End) != len(js.Key) {
+		return nil, fmt.Errorf("results: spans have %d keys, %d starts and %d ends", len(js.Key), len(js.Start), len(js.End))
+	}
+	spans := make([]Span, len(js.Key))
+	for i, k := range js.Key {
+		if k < 0 || k >= len(js.Keys) {
+			return nil, fmt.Errorf("results: span %d names key %d of %d", i, k, len(js.Keys))
+		}
+		t := js.Keys[k]
+		spans[i] = Span{Process: t[0], Track: t[1], Name: t[2], Start: float64(js.Start[i]), End: float64(js.End[i])}
+	}
+	return spans, nil
+}
+
+// worldJSON is a World on disk: every field as it is, but the spans as
+// columns.
+type worldJSON struct {
+	worldFields
+	Spans json.RawMessage `json:"spans"`
+}
+
+// worldFields is World without its methods, so worldJSON does not recurse.
+type worldFields World
+
+// MarshalJSON writes the world with its spans as columns (spansJSON).
+func (w World) MarshalJSON() ([]byte, error) {
+	spans, err := json.Marshal(encodeSpans(w.Spans))
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(worldJSON{worldFields: worldFields(w), Spans: spans})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, and version 2's spans (one
+// object per span).
+func (w *World) UnmarshalJSON(b []byte) error {
+	var js worldJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return err
+	}
+	spans, err := decodeSpans(js.Spans)
+	if err != nil {
+		return fmt.Errorf("results: spans: %w", err)
+	}
+	*w = World(js.worldFields)
+	w.Spans = spans
+	return nil
 }
 
 // Instant is a timeline point event (a fault, a release, a reset).
@@ -503,8 +680,8 @@ func loadRun(dir string) (*Run, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("%w: %s/run.json: %w", ErrInvalid, dir, err)
 	}
-	if r.Version != Version {
-		return nil, fmt.Errorf("%w: %s/run.json has schema version %d, this build reads %d", ErrInvalid, dir, r.Version, Version)
+	if r.Version < MinVersion || r.Version > Version {
+		return nil, fmt.Errorf("%w: %s/run.json has schema version %d, this build reads %d to %d", ErrInvalid, dir, r.Version, MinVersion, Version)
 	}
 	return &r, nil
 }
@@ -524,8 +701,8 @@ func loadWorlds(dir string, byKey map[string]*World) error {
 		if err := json.Unmarshal(data, &w); err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrInvalid, p, err)
 		}
-		if w.Version != Version {
-			return fmt.Errorf("results: %s has schema version %d, this build reads %d (re-run the campaign)", p, w.Version, Version)
+		if w.Version < MinVersion || w.Version > Version {
+			return fmt.Errorf("results: %s has schema version %d, this build reads %d to %d (re-run the campaign)", p, w.Version, MinVersion, Version)
 		}
 		key := w.FileName()
 		if prev, ok := byKey[key]; ok && prev.TraceHash != w.TraceHash {

@@ -53,7 +53,7 @@ func (f *outputFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.dispatcherSeries, "dispatcher-series", false,
 		"keep per-dispatcher series (labelled dispatcher=...) in the results and timeseries.csv; by default they are dropped (hundreds per world)")
 	fs.BoolVar(&f.fullCSV, "full-csv", false,
-		"write every sample of every series to timeseries.csv (default: drawn series at every sample, the others every 10 s)")
+		"write every sample of every series to timeseries.csv (default: drawn series at every sample, the others every 10 s, and of a run of equal values only its first and last row)")
 	fs.BoolVar(&f.fullTrace, "full-trace", false,
 		"put every world and every lag/memory/usage/scan counter into trace.json (default: the first seed of each variant, the drawn series)")
 }

@@ -8,7 +8,9 @@
 // Spans are complete events (ph "X"), instants and faults instant events
 // (ph "i"; a fault with a window also gets an "X" slice on the node's
 // "faults" track), and the selected series are counter events (ph "C") in a
-// "<variant> s<seed> · metrics" process. ts and dur are microseconds of
+// "<variant> s<seed> · metrics" process; a counter holds its value until
+// its next event, so of a run of equal values only the first is written
+// (and a series' last point). ts and dur are microseconds of
 // virtual time. Metadata events (ph "M") name and order processes and
 // threads.
 //
@@ -31,7 +33,9 @@ import (
 // PidsPerWorld is the size of each world's pid namespace.
 const PidsPerWorld = 1000
 
-// Event is one Chrome trace event. Ts and Dur are microseconds.
+// Event is one Chrome trace event. Ts and Dur are microseconds. Cat is
+// "fault" or "instant" on those events and empty on spans and counters,
+// which are most of a trace (their phase, "X" or "C", already says it).
 type Event struct {
 	Name  string         `json:"name"`
 	Cat   string         `json:"cat,omitempty"`

@@ -3,6 +3,7 @@ package timeline
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -157,6 +158,19 @@ func TestTraceCountersAndErrors(t *testing.T) {
 	bad := &results.World{Variant: "a", Seed: 1, Spans: []results.Span{{Process: "n", Track: "t", Name: "s", Start: 2, End: 1}}}
 	if _, err := Build([]*results.World{bad}, Config{}); err == nil || !strings.HasPrefix(err.Error(), "reports/timeline: ") {
 		t.Errorf("span ending before it starts: err = %v", err)
+	}
+	// Held values: of a run of equal values the first point, and the last
+	// finite point of the series.
+	var ts []string
+	var pts []results.Point
+	for i, v := range []float64{1, 1, 1, 2, math.NaN(), 2, 3, 3, 3, math.Inf(1)} {
+		pts = append(pts, results.Point{T: float64(i), V: v})
+	}
+	for _, p := range held(pts) {
+		ts = append(ts, fmt.Sprint(p.T))
+	}
+	if strings.Join(ts, " ") != "0 3 6 8" {
+		t.Errorf("held kept times %v, want 0 3 6 8", ts)
 	}
 	if got := thin(make([]results.Point, 10), 4); len(got) != 4 {
 		t.Errorf("thin kept %d points", len(got))

@@ -41,7 +41,7 @@ func (b *worldBuilder) build(cfg Config) error {
 			return err
 		}
 		dur := micros(s.End - s.Start)
-		b.events = append(b.events, Event{Name: s.Name, Cat: "span", Ph: "X", Ts: micros(s.Start), Dur: &dur, Pid: pid, Tid: tid})
+		b.events = append(b.events, Event{Name: s.Name, Ph: "X", Ts: micros(s.Start), Dur: &dur, Pid: pid, Tid: tid})
 	}
 	for _, in := range b.w.Instants {
 		if !finite(in.At) {
@@ -101,11 +101,9 @@ func (b *worldBuilder) counters(cfg Config) error {
 			}
 		}
 		name := counterName(s)
-		for _, p := range thin(s.Points, cfg.MaxCounterPoints) {
-			if !finite(p.T) || !finite(p.V) {
-				continue
-			}
-			b.events = append(b.events, Event{Name: name, Cat: "counter", Ph: "C", Ts: micros(p.T), Pid: pid, Args: map[string]any{"value": p.V}})
+		pts := held(thin(s.Points, cfg.MaxCounterPoints))
+		for _, p := range pts {
+			b.events = append(b.events, Event{Name: name, Ph: "C", Ts: micros(p.T), Pid: pid, Args: map[string]any{"value": p.V}})
 		}
 	}
 	return nil
@@ -124,6 +122,27 @@ func counterName(s results.Series) string {
 		name += " {" + strings.Join(parts, ",") + "}"
 	}
 	return name
+}
+
+// held drops the points that are not finite and, of each run of equal
+// values, every point but the first, keeping the last point of the
+// series: a counter track holds its value until the next event, so it
+// draws the same.
+func held(points []results.Point) []results.Point {
+	var fin []results.Point
+	for _, p := range points {
+		if finite(p.T) && finite(p.V) {
+			fin = append(fin, p)
+		}
+	}
+	out := fin[:0]
+	for i, p := range fin {
+		if n := len(out); n > 0 && out[n-1].V == p.V && i+1 < len(fin) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // thin keeps at most n points, evenly spaced, always the first and last.
