@@ -20,6 +20,7 @@ package simdriver
 import (
 	"errors"
 	"fmt"
+	"github.com/redosim/redosim/internal/fifo"
 	"path"
 
 	"github.com/redosim/redosim/engine/codec"
@@ -78,29 +79,30 @@ type waiter struct {
 
 // waiters is a FIFO of appenders; LSNs only grow, so the head is always
 // the next to be acknowledged.
-type waiters struct{ q []waiter }
+type waiters struct{ q fifo.Queue[waiter] }
 
 func (ws *waiters) push(lsn core.LSN, done func(error)) {
-	ws.q = append(ws.q, waiter{lsn: lsn, done: done})
+	ws.q.Push(waiter{lsn: lsn, done: done})
 }
 
-// release calls back every waiter at or below acked.
+// release calls back every waiter at or below acked when it is called, in
+// order; a waiter a callback pushes waits for the next release.
 func (ws *waiters) release(acked core.LSN) {
 	n := 0
-	for n < len(ws.q) && ws.q[n].lsn <= acked {
+	for n < ws.q.Len() && ws.q.At(n).lsn <= acked {
 		n++
 	}
-	done := ws.q[:n]
-	ws.q = ws.q[n:]
-	for _, wt := range done {
+	for ; n > 0 && ws.q.Len() > 0; n-- { // a callback may fail the rest
+		wt := *ws.q.Front()
+		ws.q.Pop()
 		wt.done(nil)
 	}
 }
 
 func (ws *waiters) fail(err error) {
-	q := ws.q
-	ws.q = nil
-	for _, wt := range q {
+	for n := ws.q.Len(); n > 0 && ws.q.Len() > 0; n-- {
+		wt := *ws.q.Front()
+		ws.q.Pop()
 		wt.done(err)
 	}
 }

@@ -92,7 +92,7 @@ func (d *Driver) probeStop() {
 // probeOpError counts a failed op of stream.
 func (d *Driver) probeOpError(stream string, op core.Op, err error) {
 	switch {
-	case op.Kind == core.OpSync && stream == core.TypeRow && len(d.row.q) > 1:
+	case op.Kind == core.OpSync && stream == core.TypeRow && d.row.q.Len() > 1:
 		d.w.Probe(ProbeFsyncErrorInGroupCommit)
 	case errors.Is(err, disk.ErrNoSpace):
 		d.w.Probe(ProbeNoSpace)

@@ -23,18 +23,18 @@ func batchable(k msg.EventKind) bool {
 // breaker's deadlock rule (TiCDC excludes periodic signals). p must have at
 // least one event.
 func (s *stream) popBatch(p *path) []msg.Event {
-	if p.queue.len() == 0 {
+	if p.queue.Len() == 0 {
 		panic(fmt.Sprintf("model/collector: bug: popBatch on the empty path %s", p.id))
 	}
-	first := *p.queue.front()
+	first := *p.queue.Front()
 	batch := []msg.Event{first}
 	var bytes int64 = first.Bytes
 	s.popFront(p)
 	if !batchable(first.Kind) {
 		return batch
 	}
-	for p.queue.len() > 0 && len(batch) < s.batchCount && bytes < s.batchBytes {
-		ev := p.queue.front()
+	for p.queue.Len() > 0 && len(batch) < s.batchCount && bytes < s.batchBytes {
+		ev := p.queue.Front()
 		if !batchable(ev.Kind) {
 			break
 		}
@@ -47,9 +47,9 @@ func (s *stream) popBatch(p *path) []msg.Event {
 
 // popFront pops p's front event and takes its bytes out of the accounting.
 func (s *stream) popFront(p *path) {
-	ev := p.queue.front()
+	ev := p.queue.Front()
 	bytes, kind := ev.Bytes, ev.Kind
-	p.queue.pop()
+	p.queue.Pop()
 	if s.c.cfg.TestingKnobs.ForgetPopDecrement {
 		return // planted bug: the bytes stay accounted
 	}

@@ -156,9 +156,10 @@ func (c *Collector) handleBatch(p *path, batch []msg.Event) bool {
 // handleData handles a batch of DML and resolved events
 // (handleBatchDataEvents): stale-epoch events are skipped; a bad seq resets
 // the dispatcher and hands out nothing of the batch; DMLs failing the
-// commit-ts filter are dropped.
+// commit-ts filter are dropped. The batch is the caller's fresh slice
+// (popBatch) and unused after, so the kept events are filtered in place.
 func (c *Collector) handleData(d *dispatcherStat, batch []msg.Event) bool {
-	valid := batch[:0:0]
+	valid := batch[:0]
 	for i := range batch {
 		ev := &batch[i]
 		if ev.Epoch != d.epoch {

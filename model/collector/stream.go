@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/redosim/redosim/internal/fifo"
 	"github.com/redosim/redosim/model/msg"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/metrics"
@@ -29,7 +30,7 @@ type stream struct {
 	paths []*path
 	// ready is the FIFO of paths with events that are not blocked; a path
 	// is in it at most once (path.inReady).
-	ready      fifo[*path]
+	ready      fifo.Queue[*path]
 	loopArmed  bool
 	batchCount int
 	batchBytes int64
@@ -65,7 +66,7 @@ func (a *area) usage() float64 {
 type path struct {
 	id    msg.DispatcherID
 	stat  *dispatcherStat
-	queue fifo[msg.Event]
+	queue fifo.Queue[msg.Event]
 	// pendingBytes is the accounted size of the queued events.
 	pendingBytes int64
 	// blocking is set when the dispatcher returned block=true and cleared
@@ -144,7 +145,7 @@ func (s *stream) removePath(p *path) {
 // release: no event of it is handled).
 func (s *stream) discard(p *path) int64 {
 	bytes := p.pendingBytes
-	p.queue.clear()
+	p.queue.Clear()
 	s.addPending(p, -bytes)
 	if bytes > 0 {
 		s.area.lastSizeDecrease = s.c.w.Now()
@@ -172,7 +173,7 @@ func (s *stream) addPending(p *path, delta int64) {
 func (s *stream) append(p *path, ev msg.Event) {
 	s.area.lastAppend = s.c.w.Now()
 	if ev.Kind == msg.EventResolved {
-		if back := p.queue.back(); back != nil && back.Kind == msg.EventResolved {
+		if back := p.queue.Back(); back != nil && back.Kind == msg.EventResolved {
 			// Consecutive resolved events collapse to the latest; like TiCDC
 			// this returns before the breaker's checks.
 			s.addPending(p, ev.Bytes-back.Bytes)
@@ -190,7 +191,7 @@ func (s *stream) append(p *path, ev msg.Event) {
 	default:
 		s.area.maxSignalBytes = max(s.area.maxSignalBytes, ev.Bytes)
 	}
-	p.queue.push(ev)
+	p.queue.Push(ev)
 	s.addPending(p, ev.Bytes)
 	s.makeReady(p)
 }
@@ -198,18 +199,18 @@ func (s *stream) append(p *path, ev msg.Event) {
 // makeReady puts p at the back of the ready FIFO if it has events, is not
 // blocked and is not there yet, and arms the handler.
 func (s *stream) makeReady(p *path) {
-	if p.inReady || p.blocking || p.removed || p.queue.len() == 0 {
+	if p.inReady || p.blocking || p.removed || p.queue.Len() == 0 {
 		return
 	}
 	p.inReady = true
-	s.ready.push(p)
+	s.ready.Push(p)
 	s.arm()
 }
 
 // arm schedules the handler's next turn if there is work and none is
 // scheduled.
 func (s *stream) arm() {
-	if s.loopArmed || s.ready.len() == 0 {
+	if s.loopArmed || s.ready.Len() == 0 {
 		return
 	}
 	s.loopArmed = true
@@ -220,11 +221,11 @@ func (s *stream) arm() {
 // its dispatcher; if it is still ready it goes to the back of the FIFO.
 func (s *stream) turn() {
 	s.loopArmed = false
-	for s.ready.len() > 0 {
-		p := *s.ready.front()
-		s.ready.pop()
+	for s.ready.Len() > 0 {
+		p := *s.ready.Front()
+		s.ready.Pop()
 		p.inReady = false
-		if p.removed || p.blocking || p.queue.len() == 0 {
+		if p.removed || p.blocking || p.queue.Len() == 0 {
 			continue
 		}
 		s.handle(p)
@@ -298,8 +299,8 @@ func (s *stream) checkAccounting() error {
 	var sumPending int64
 	for _, p := range s.paths {
 		var queued int64
-		for i := 0; i < p.queue.len(); i++ {
-			queued += p.queue.at(i).Bytes
+		for i := 0; i < p.queue.Len(); i++ {
+			queued += p.queue.At(i).Bytes
 		}
 		if p.pendingBytes != queued {
 			return fmt.Errorf("model/collector: %s area: path %s pending %d bytes, queued events hold %d",
@@ -314,48 +315,4 @@ func (s *stream) checkAccounting() error {
 		return fmt.Errorf("model/collector: %s area: used %d bytes, paths pending %d", s.mode, s.area.usedBytes, sumPending)
 	}
 	return nil
-}
-
-// fifo is a queue on a slice; popped slots are reclaimed when the dead
-// prefix passes half the slice.
-type fifo[T any] struct {
-	items []T
-	head  int
-}
-
-func (q *fifo[T]) len() int { return len(q.items) - q.head }
-
-func (q *fifo[T]) push(v T) { q.items = append(q.items, v) }
-
-// front returns the first item; the queue must not be empty.
-func (q *fifo[T]) front() *T { return &q.items[q.head] }
-
-// at returns the i-th item from the front.
-func (q *fifo[T]) at(i int) *T { return &q.items[q.head+i] }
-
-// back returns the last item, or nil.
-func (q *fifo[T]) back() *T {
-	if q.len() == 0 {
-		return nil
-	}
-	return &q.items[len(q.items)-1]
-}
-
-// pop drops the first item; the queue must not be empty.
-func (q *fifo[T]) pop() {
-	var zero T
-	q.items[q.head] = zero
-	q.head++
-	if q.head == len(q.items) {
-		q.items, q.head = q.items[:0], 0
-	} else if q.head > 64 && q.head*2 > len(q.items) {
-		n := copy(q.items, q.items[q.head:])
-		clear(q.items[n:])
-		q.items, q.head = q.items[:n], 0
-	}
-}
-
-func (q *fifo[T]) clear() {
-	clear(q.items)
-	q.items, q.head = q.items[:0], 0
 }
