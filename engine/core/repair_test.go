@@ -49,3 +49,41 @@ func TestFailedRepairIssuesNothing(t *testing.T) {
 		t.Errorf("after a failed repair: recovering %v, err %v, flushed meta %+v (was %+v)", e.Recovering(), e.Err(), e.FlushedMeta(), before)
 	}
 }
+
+// TestRecoveringReportsNoFlushedMeta: while the recovery repair is
+// pending or in flight the engine reports the zero meta as flushed, and
+// the recovered meta only once the repair has synced it, as TiCDC's
+// RedoMeta (downstreamadapter/sink/redo/meta.go initMeta: the flushed ts
+// is set by postFlushMeta after maybeFlushMeta rewrote the meta it read).
+// So a dispatcher manager that forwards FlushedMeta without asking
+// Recovering (TiCDC's collectRedoMeta does not ask either) forwards
+// nothing during recovery, and a checker that skips a recovering engine
+// misses nothing.
+func TestRecoveringReportsNoFlushedMeta(t *testing.T) {
+	hdr := codec.EncodeRecord(nil, &codec.Record{Type: codec.TypeHeader})
+	row := codec.Record{Type: codec.TypeRow, Row: makeRow(100)}
+	open := codec.EncodeRecord(hdr, &row)
+	meta := codec.EncodeMeta(nil, codec.Meta{Version: codec.MetaVersion, CheckpointTs: 50, ResolvedTs: 60})
+	st := memStorage{"c_cf_row_100_u.log.tmp": open, "c_cf_meta_m.meta": meta}
+	e, rep, err := core.Recover(core.Config{CaptureID: "c", Changefeed: "cf", Backend: core.BackendFile}, st, 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (core.Meta{CheckpointTs: 50, ResolvedTs: 60}); rep.Meta != want {
+		t.Fatalf("recovered meta %+v, want %+v", rep.Meta, want)
+	}
+	if !e.Recovering() || e.FlushedMeta() != (core.Meta{}) {
+		t.Fatalf("repair pending: recovering %v, flushed meta %+v; want recovering with the zero meta", e.Recovering(), e.FlushedMeta())
+	}
+	chains := e.Ready()
+	if len(chains) != 1 || !e.Recovering() || e.FlushedMeta() != (core.Meta{}) {
+		t.Fatalf("repair in flight: %d chains, recovering %v, flushed meta %+v; want the repair chain alone and the zero meta",
+			len(chains), e.Recovering(), e.FlushedMeta())
+	}
+	if err := e.Advance(chains[0].ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if e.Recovering() || e.FlushedMeta() != rep.Meta {
+		t.Fatalf("repair done: recovering %v, flushed meta %+v; want %+v", e.Recovering(), e.FlushedMeta(), rep.Meta)
+	}
+}

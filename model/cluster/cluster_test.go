@@ -8,6 +8,7 @@ import (
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/simdriver"
 	"github.com/redosim/redosim/model/downstream"
+	"github.com/redosim/redosim/model/tso"
 	"github.com/redosim/redosim/model/upstream"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/check"
@@ -219,6 +220,68 @@ func TestSyncPointCompleteness(t *testing.T) {
 		t.Fatalf("a world that wrote no syncpoint row: %d violations of %d evaluated, want every one of at least 3", c.Violations(), c.Evaluated())
 	}
 	t.Logf("caught %d of %d: %s", c.Violations(), c.Evaluated(), c.First().Detail)
+}
+
+// TestSyncPointCheckpointAtBoundaryBeforeRow: in a quiet world (the
+// swarm's liveness-after-crashes-s346 before its faults) the upstream
+// resolved ts lands exactly on the 10 s boundary S. As in TiCDC the event
+// service sends resolved S without Sync(S) (that waits for a ts above S),
+// every dispatcher's checkpoint is S, and so is the changefeed's, for most
+// of a second before S's row is written. That is no violation:
+// syncpoint-completeness judges S once the checkpoint is above it, and
+// then the row is there. The same quiet world with a sink that never
+// writes syncpoint rows is still caught.
+func TestSyncPointCheckpointAtBoundaryBeforeRow(t *testing.T) {
+	cfg := Config{
+		Nodes:             3,
+		Upstream:          upstream.Config{Tables: 3, RowsPerSecond: 10},
+		Downstream:        downstream.Config{TxnLatency: dist.MustParse("lognormal(2ms,0.4)"), RowLatency: dist.MustParse("const(50us)")},
+		SyncPointInterval: 10 * sim.Second,
+	}
+	w := sim.NewWorld(sim.WorldConfig{Seed: 1})
+	checks := check.NewSet(w)
+	cl, err := Build(w, metrics.NewRegistry(), checks, nopRecorder{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	iv := cfg.SyncPointInterval
+	s := tso.NextSyncPoint(tso.FirstSyncPoint(cl.StartTs(), iv, false), iv)
+	hasRow := func() bool {
+		return slices.ContainsFunc(cl.Downstream().SyncPointRows(), func(r downstream.SyncPointRow) bool { return r.PrimaryTs == s })
+	}
+	var atS, rowAt sim.Instant
+	for now := sim.Instant(0); now <= sim.Instant(15*sim.Second); now += sim.Instant(10 * sim.Millisecond) {
+		if err := w.Loop.RunUntil(now); err != nil {
+			t.Fatal(err)
+		}
+		if atS == 0 && cl.CheckpointTs() == s && !hasRow() {
+			atS = now
+		}
+		if rowAt == 0 && hasRow() {
+			rowAt = now
+		}
+	}
+	cl.Finish()
+	if atS == 0 {
+		t.Fatalf("the checkpoint never sat at syncpoint %d before its row: the world no longer shows the case", s)
+	}
+	if rowAt == 0 || rowAt <= atS || cl.CheckpointTs() <= s {
+		t.Fatalf("syncpoint %d: checkpoint at it without its row at %v, row written at %v, final checkpoint %d", s, atS, rowAt, cl.CheckpointTs())
+	}
+	c := checks.Get(InvSyncPointCompleteness)
+	if c.Violations() > 0 || c.Evaluated() < 2 {
+		t.Fatalf("syncpoint-completeness: %d violations (%v), %d evaluated; want the start and %d judged, none missing", c.Violations(), c.First(), c.Evaluated(), s)
+	}
+	t.Logf("checkpoint at syncpoint %d without its row from %v, row written at %v; %d syncpoints judged", s, atS, rowAt, c.Evaluated())
+
+	cfg.Bugs = []string{BugSkipSyncPointRow}
+	checks, _ = runWorld(t, 1, 15*sim.Second, cfg)
+	if c := checks.Get(InvSyncPointCompleteness); c.Violations() < 2 {
+		t.Fatalf("a quiet world that wrote no syncpoint row: %d violations of %d evaluated, want the start and %d", c.Violations(), c.Evaluated(), s)
+	}
 }
 
 // TestNeverEvaluated: a world whose syncpoint-barrier is never told of a

@@ -38,7 +38,7 @@ func Invariants() [][2]string {
 		{InvMonotonic, "durable redo resolved ts, the persisted checkpoint, and per incarnation the maintainer's checkpoint, every redoGlobalTs and every dispatcher checkpoint never go back"},
 		{InvOrdering, "checkpoint ts <= durable redo resolved ts <= upstream resolved ts"},
 		{InvSyncPointBarrier, "when the syncpoint row for S is written, the downstream equals the upstream as of S"},
-		{InvSyncPointCompleteness, "with syncpoints on, every syncpoint interval boundary S at or above the start ts that the persisted checkpoint reached (passed, for S at the start ts) has its syncpoint row downstream, and no row is off the interval"},
+		{InvSyncPointCompleteness, "with syncpoints on, every syncpoint interval boundary S at or above the start ts that the persisted checkpoint passed (is above) has its syncpoint row downstream, and no row is off the interval"},
 		{InvNoLoss, "every upstream change at or below the changefeed checkpoint is in the downstream"},
 		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus what one append can add past it (its largest event, and one signal per path), and its accounting adds up"},
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
