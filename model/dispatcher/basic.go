@@ -103,7 +103,7 @@ func (b *basic) handle(events []msg.Event, wake func()) bool {
 	if len(events) == 1 && events[0].Kind.Blocking() {
 		return b.handleBlock(events[0], wake)
 	}
-	var dmls []msg.Event
+	dmls := events[:0] // the DMLs, filtered in place: the batch is the caller's to give (popBatch's fresh slice)
 	var resolved uint64
 	for i := range events {
 		ev := &events[i]
