@@ -77,7 +77,9 @@ func (s *Service) flush(o *outbox) {
 		size += int(o.events[i].Bytes)
 	}
 	batch := msg.EventBatch{Events: o.events}
-	o.events = nil
+	// The batch travels with its slice; the next one starts at this one's
+	// size, so it is allocated once instead of grown by doubling.
+	o.events = make([]msg.Event, 0, len(batch.Events))
 	clear(o.lastOf)
 	s.stats.Batches++
 	s.stats.BatchBytes += int64(size)

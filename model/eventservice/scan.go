@@ -82,13 +82,13 @@ func (s *Service) notify(d *dispatcherStat) {
 
 // enqueue queues d's scan task; a full queue drops it and d goes idle.
 func (s *Service) enqueue(d *dispatcherStat) {
-	if s.tasks.len() >= s.cfg.ScanQueueMax {
+	if s.tasks.Len() >= s.cfg.ScanQueueMax {
 		d.state = scanIdle
 		s.countSkip(d, skipQueueFull)
 		return
 	}
 	d.state = scanQueued
-	s.tasks.push(d)
+	s.tasks.Push(d)
 	s.pump()
 }
 
@@ -100,8 +100,9 @@ func (s *Service) pump() {
 	}
 	s.pumping = true
 	defer func() { s.pumping = false }()
-	for s.busy < s.cfg.ScanWorkers && s.tasks.len() > 0 {
-		d := s.tasks.pop()
+	for s.busy < s.cfg.ScanWorkers && s.tasks.Len() > 0 {
+		d := *s.tasks.Front()
+		s.tasks.Pop()
 		if d.removed || d.state != scanQueued {
 			continue
 		}
@@ -155,7 +156,7 @@ func (s *Service) startScan(d *dispatcherStat) bool {
 // were left in the range.
 func (s *Service) readUpstream(d *dispatcherStat, start, end uint64, budget int64) ([]msg.Event, int64, bool) {
 	var (
-		events      []msg.Event
+		events      = s.scanBuffer()
 		bytes       int64
 		interrupted bool
 	)
@@ -170,6 +171,29 @@ func (s *Service) readUpstream(d *dispatcherStat, start, end uint64, budget int6
 		return true
 	})
 	return events, bytes, interrupted
+}
+
+// scanBuffer returns an empty slice for one scan's events, reusing one a
+// completed scan gave back: the events are copied into the outbox when the
+// scan completes, so their slice can serve the next scan.
+func (s *Service) scanBuffer() []msg.Event {
+	n := len(s.scanBufs)
+	if n == 0 {
+		return nil
+	}
+	buf := s.scanBufs[n-1]
+	s.scanBufs = s.scanBufs[:n-1]
+	return buf
+}
+
+// releaseScanBuffer gives a completed scan's slice back, cleared so that
+// it pins no rows, keeping at most ScanWorkers of them.
+func (s *Service) releaseScanBuffer(buf []msg.Event) {
+	if cap(buf) == 0 || len(s.scanBufs) >= s.cfg.ScanWorkers {
+		return
+	}
+	clear(buf)
+	s.scanBufs = append(s.scanBufs, buf[:0])
 }
 
 // convert turns an event store event into a stream event (dispatcher,
@@ -208,6 +232,7 @@ func (s *Service) completeScan(d *dispatcherStat, cf *changefeedStatus, r scanRe
 	for _, ev := range events {
 		s.sendData(d, ev)
 	}
+	s.releaseScanBuffer(events)
 	end := r.end
 	if interrupted {
 		end = d.scanFrom
@@ -232,29 +257,4 @@ func (s *Service) countScan(d *dispatcherStat, r scanRequest, bytes int64, inter
 	d.m.scans.Inc()
 	d.m.scannedBytes.Add(float64(bytes))
 	s.w.Record("eventservice/scan", s.actor, sim.Digest(idDigest(d.id), d.epoch, r.start, r.end, uint64(bytes)))
-}
-
-// taskQueue is the FIFO of queued scan tasks (TiCDC's per-worker task
-// channels, one shared queue here).
-type taskQueue struct {
-	items []*dispatcherStat
-	head  int
-}
-
-func (q *taskQueue) len() int { return len(q.items) - q.head }
-
-func (q *taskQueue) push(d *dispatcherStat) { q.items = append(q.items, d) }
-
-// pop removes the head; the backing array is compacted when half used.
-func (q *taskQueue) pop() *dispatcherStat {
-	d := q.items[q.head]
-	q.items[q.head] = nil
-	q.head++
-	if q.head >= 64 && q.head*2 >= len(q.items) {
-		n := copy(q.items, q.items[q.head:])
-		clear(q.items[n:])
-		q.items = q.items[:n]
-		q.head = 0
-	}
-	return d
 }

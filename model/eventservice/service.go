@@ -3,6 +3,7 @@ package eventservice
 import (
 	"slices"
 
+	"github.com/redosim/redosim/internal/fifo"
 	"github.com/redosim/redosim/model/msg"
 	"github.com/redosim/redosim/model/upstream"
 	"github.com/redosim/redosim/sim"
@@ -36,9 +37,11 @@ type Service struct {
 	outboxes map[netsim.NodeID]*outbox
 
 	limiter tokenBucket
-	tasks   taskQueue
-	busy    int
-	pumping bool
+	tasks   fifo.Queue[*dispatcherStat]
+	// scanBufs are event slices of completed scans, reused by the next.
+	scanBufs [][]msg.Event
+	busy     int
+	pumping  bool
 
 	// observe, when set (tests), sees every scan decision.
 	observe func(obs observation)
