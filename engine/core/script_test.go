@@ -213,16 +213,32 @@ func (h *scriptHarness) cmdAppend(c *script.Cmd) (string, error) {
 		lsn, err := h.e.AppendDDL(h.now, &ddl)
 		h.printAppend(&out, core.TypeDDL, ts, lsn, err)
 	default:
-		for range n {
+		var first, last core.LSN
+		for i := range n {
 			h.nextKey++
 			row := codec.SizedRow(codec.Row{TableID: 1, Key: []byte(fmt.Sprintf("k%d", h.nextKey)), Op: codec.OpInsert,
 				StartTs: ts - 1, CommitTs: ts}, codec.RowShape{FrameBytes: int(frame), Columns: 1})
 			lsn, err := h.e.AppendRow(h.now, &row)
-			h.printAppend(&out, core.TypeRow, ts, lsn, err)
+			if n <= appendLinesMax || err != nil {
+				h.printAppend(&out, core.TypeRow, ts, lsn, err)
+				continue
+			}
+			h.appends = append(h.appends, scriptAppend{typ: core.TypeRow, lsn: lsn})
+			if i == 0 {
+				first = lsn
+			}
+			last = lsn
+		}
+		if n > appendLinesMax && last > 0 {
+			fmt.Fprintf(&out, "row ts=%d n=%d lsn=%d..%d\n", ts, n, first, last)
 		}
 	}
 	return out.String(), nil
 }
+
+// appendLinesMax is how many rows append prints one a line; more print
+// as one line with the first and the last end LSN.
+const appendLinesMax = 4
 
 func (h *scriptHarness) printAppend(out *strings.Builder, typ string, ts uint64, lsn core.LSN, err error) {
 	if err != nil {
