@@ -671,3 +671,21 @@ func (fs *memFS) ReadFile(name string) ([]byte, error) {
 	}
 	return bytes.Clone(i.data), nil
 }
+
+// TestScriptsRejectMalformed: a script missing its "----" line, or
+// naming a command the harness does not know, is refused before anything
+// runs, with the file and the line.
+func TestScriptsRejectMalformed(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"new\n----\n\nappend row ts=1\nready\n----\n", `bad.txt:4: command "append" is not followed by a ---- line`},
+		{"new\n----\n\n# no such command\nfsync-everything\n----\n", `bad.txt:5: fsync-everything: unknown command`},
+	} {
+		s, err := script.Parse("bad.txt", []byte(c.text))
+		if err == nil {
+			_, err = s.Exec(newScriptHarness().commands(), false)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want one containing %q", err, c.want)
+		}
+	}
+}
