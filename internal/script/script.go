@@ -15,7 +15,8 @@
 // expected output: every line up to the next blank line or the end of the
 // file. Output therefore never holds a blank line (Run fails a command
 // whose output does); empty output is the "----" line alone. Lines that
-// start with "#" and blank lines between blocks are comments.
+// start with "#" and blank lines between blocks are comments; a "#" line
+// right after an output, with no blank line before it, is output.
 //
 // A command line is the command's name and its arguments, separated by
 // spaces: key=value, a bare key (a flag, value ""), or key="..." with Go
@@ -48,7 +49,8 @@
 //
 //	go test ./engine/core -run TestScripts -rewrite
 //
-// Review the diff before committing it.
+// A malformed file or a handler's error leaves the file as it was. Review
+// the diff before committing it.
 package script
 
 import (
