@@ -27,7 +27,7 @@ func TestQueueMatchesASlice(t *testing.T) {
 		if q.Len() != len(ref) {
 			t.Fatalf("step %d: len %d, want %d", i, q.Len(), len(ref))
 		}
-		if len(ref) > 0 && (*q.Back() != ref[len(ref)-1] || *q.At(len(ref)/2) != ref[len(ref)/2]) {
+		if len(ref) > 0 && (*q.Back() != ref[len(ref)-1] || *q.At(len(ref) / 2) != ref[len(ref)/2]) {
 			t.Fatalf("step %d: back/at disagree with the slice", i)
 		}
 		if len(ref) < 50 {
