@@ -126,6 +126,12 @@ const (
 	// downstream: it is never told a syncpoint row was written and checks
 	// nothing (caught by never-evaluated).
 	BugBlindSyncPointBarrier = "bug/model/blindSyncPointBarrier"
+	// BugStallDownstream makes the downstream sink hold every DML write
+	// forever: nothing is lost or acknowledged early, the changefeed
+	// replicates 0 rows/s and every safety invariant holds (caught by
+	// never-evaluated: no syncpoint and no sink batch is ever judged; in
+	// the swarm, by liveness too).
+	BugStallDownstream = "bug/model/stallDownstream"
 	// BugDispatcherCheckpointGoesBack makes dispatchers now and then report
 	// a checkpoint two seconds too low (caught by monotonic's dispatcher
 	// sweep).
@@ -145,6 +151,7 @@ func Bugs() [][2]string {
 		{BugSkipSyncPointRow, "syncpoint-completeness"},
 		{BugBlindSyncPointBarrier, "never-evaluated"},
 		{BugRedoAckBeforeDurable, "durable-ack"},
+		{BugStallDownstream, "never-evaluated"},
 	}
 }
 

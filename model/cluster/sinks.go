@@ -8,13 +8,17 @@ import (
 
 // mainSink is an event dispatcher's sink: the downstream. With the
 // planted bug BugDropDownstreamRow it silently drops one row in a hundred;
-// with BugSkipSyncPointRow it writes no syncpoint row.
+// with BugSkipSyncPointRow it writes no syncpoint row; with
+// BugStallDownstream it never completes a write.
 type mainSink struct {
 	c       *capture
 	dropped uint64
 }
 
 func (s *mainSink) WriteDML(d msg.DispatcherID, events []msg.Event, done func()) {
+	if s.c.cl.cfg.bug(BugStallDownstream) {
+		return // planted bug: the write never completes
+	}
 	if s.c.cl.cfg.bug(BugDropDownstreamRow) {
 		events = withoutEveryHundredth(events, &s.dropped)
 	}

@@ -87,6 +87,8 @@ func PlantedBugs() []PlantedBug {
 			Why: "the downstream sink acknowledges every syncpoint without writing its row, so the checkpoint passes syncpoints the downstream never recorded", World: plantedBase},
 		{Name: cluster.BugBlindSyncPointBarrier, Property: PropInvariantPrefix + cluster.InvNeverEvaluated,
 			Why: "syncpoint-barrier is never told of a syncpoint row, so in a world with a syncpoint every 10 s for 60 s it checks nothing and holds vacuously", World: plantedProgressing},
+		{Name: cluster.BugStallDownstream, Property: PropLiveness,
+			Why: "the downstream never completes a write, so the changefeed replicates nothing while every safety invariant holds; its fault-free twin runs the same bug and stalls too, which must not excuse it as overloaded", World: plantedLive},
 		{Name: cluster.BugRedoAckBeforeDurable, Property: PropInvariantPrefix + cluster.InvDurableAck,
 			Why: "the redo sink acknowledges a batch once it is handed to the engine, before the 2 s interval flush syncs it; only a crash in between would lose it, so durable-ack checks every ack against the synced LSN", World: plantedBase},
 	}
@@ -98,6 +100,14 @@ func PlantedBugs() []PlantedBug {
 func plantedProgressing() World {
 	w := plantedBase()
 	w.MemoryQuotaBytes = 1 << 20
+	return w
+}
+
+// plantedLive is plantedProgressing in liveness mode, for a bug that stops
+// progress without breaking any safety invariant.
+func plantedLive() World {
+	w := plantedProgressing()
+	w.Liveness, w.ForwardResend = true, LivenessResend
 	return w
 }
 

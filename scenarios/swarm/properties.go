@@ -150,9 +150,12 @@ type Liveness struct {
 	Held                       bool
 	Detail                     string
 	// Overloaded is set when liveness failed but the world's fault-free
-	// twin cannot keep up with its load either (its checkpoint lag ends
-	// above OverloadLag): progress after faults is then not a question
-	// the world can answer, and liveness is not held against it.
+	// twin, though it keeps replicating, cannot keep up with its load
+	// either (its checkpoint lag ends above OverloadLag while its
+	// checkpoint still advances in its last LivenessBound): progress after
+	// faults is then not a question the world can answer, and liveness is
+	// not held against it. A twin that stands still is no excuse: it
+	// shares the world's stall.
 	Overloaded bool
 }
 
@@ -160,8 +163,12 @@ type Liveness struct {
 // which a world counts as overloaded: it does not keep up with its load.
 const OverloadLag = 30 * sim.Second
 
-// overloaded runs w without faults and reports whether it fails to keep
-// up: its checkpoint lag at the end is above OverloadLag.
+// overloaded runs w without faults and reports whether it keeps
+// replicating but fails to keep up: its checkpoint lag at the end is above
+// OverloadLag and its checkpoint advanced by advanceMin within its own
+// last LivenessBound. A twin whose checkpoint stands still is stalled,
+// not overloaded, and excuses nothing (the world and its twin run the
+// same code, so a bug that stops replication stops both).
 func overloaded(w World) bool {
 	w.Faults = nil
 	spec, err := w.Spec()
@@ -173,7 +180,11 @@ func overloaded(w World) bool {
 		return false
 	}
 	lag := series(out.World, "checkpoint_lag_seconds")
-	return len(lag) > 0 && lag[len(lag)-1].V > OverloadLag.Seconds()
+	if len(lag) == 0 || lag[len(lag)-1].V <= OverloadLag.Seconds() {
+		return false
+	}
+	bound := LivenessBound.Seconds()
+	return advanceAfter(lag, out.World.SimSeconds-bound, bound) >= 0
 }
 
 // advanceMin is how far (in seconds of TSO physical time) the checkpoint
