@@ -208,7 +208,12 @@ func (c *capture) restart() {
 	if c.isMaintainer() {
 		c.cl.maintEpoch++
 	}
-	if err := c.start(c.cl.pdCheckpoint); err != nil {
+	startTs := c.cl.pdCheckpoint
+	if c.cl.cfg.bug(BugRestartFromRedoTs) {
+		startTs = max(startTs, c.cl.watch.durableRedo) // planted bug: the redo resolved ts is not a checkpoint
+	}
+	c.cl.watch.checkRestartTs(string(c.node.ID()), startTs)
+	if err := c.start(startTs); err != nil {
 		panic(fmt.Sprintf("model/cluster: restart %s: %v", c.node.ID(), err)) // config was valid at Build: a bug
 	}
 }

@@ -40,6 +40,18 @@ func smallConfig(bugs ...string) Config {
 // runWorld runs a world for d and returns its checks and trace hash.
 func runWorld(t *testing.T, seed uint64, d sim.Duration, cfg Config) (*check.Set, string) {
 	t.Helper()
+	return runWorldWith(t, seed, d, cfg, nil)
+}
+
+// restartNode1 crashes node 1 at 20 s and restarts it at 23 s.
+func restartNode1(cl *Cluster, w *sim.World) {
+	w.Loop.At(sim.Instant(20*sim.Second), func() { cl.Node(1).Crash() })
+	w.Loop.At(sim.Instant(23*sim.Second), func() { cl.Node(1).Restart() })
+}
+
+// runWorldWith is runWorld with setup (when set) run after the start.
+func runWorldWith(t *testing.T, seed uint64, d sim.Duration, cfg Config, setup func(*Cluster, *sim.World)) (*check.Set, string) {
+	t.Helper()
 	w := sim.NewWorld(sim.WorldConfig{Seed: seed})
 	checks := check.NewSet(w)
 	cl, err := Build(w, metrics.NewRegistry(), checks, nopRecorder{}, cfg)
@@ -49,11 +61,33 @@ func runWorld(t *testing.T, seed uint64, d sim.Duration, cfg Config) (*check.Set
 	if err := cl.Start(); err != nil {
 		t.Fatal(err)
 	}
+	if setup != nil {
+		setup(cl, w)
+	}
 	if err := w.Loop.RunUntil(sim.Instant(d)); err != nil {
 		t.Fatal(err)
 	}
 	cl.Finish()
 	return checks, w.Trace.HashString()
+}
+
+// TestCheckpointBound: a world whose node 1 crashes and restarts holds
+// checkpoint-bound, evaluated at every sweep and at the restart; the same
+// world restarting from the redo resolved ts is caught at the restart.
+func TestCheckpointBound(t *testing.T) {
+	run := func(cfg Config) *check.Set {
+		checks, _ := runWorldWith(t, 1, 40*sim.Second, cfg, restartNode1)
+		return checks
+	}
+	clean := run(smallConfig()).Get(InvCheckpointBound)
+	if clean.Violations() > 0 || clean.Evaluated() < 30 {
+		t.Fatalf("clean world: checkpoint-bound %d violations (%v), %d evaluations", clean.Violations(), clean.First(), clean.Evaluated())
+	}
+	bug := run(smallConfig(BugRestartFromRedoTs)).Get(InvCheckpointBound)
+	if bug.Violations() == 0 || !strings.Contains(bug.First().Detail, "restarts its dispatchers") {
+		t.Fatalf("restart from the redo resolved ts went unnoticed (%d violations, first %v)", bug.Violations(), bug.First())
+	}
+	t.Logf("caught: %s", bug.First().Detail)
 }
 
 // TestCleanWorldHoldsEveryInvariant: without planted bugs every checker of
@@ -89,7 +123,11 @@ func TestPlantedBugsAreCaught(t *testing.T) {
 				// not wait: the bug shows without redo.
 				cfg.Redo.Enabled = false
 			}
-			checks, _ := runWorld(t, 1, 60*sim.Second, cfg)
+			var setup func(*Cluster, *sim.World)
+			if bug == BugRestartFromRedoTs {
+				setup = restartNode1 // the bug is in the restart
+			}
+			checks, _ := runWorldWith(t, 1, 60*sim.Second, cfg, setup)
 			c := checks.Get(want)
 			if c == nil || c.Violations() == 0 {
 				var fired []string

@@ -126,6 +126,11 @@ const (
 	// downstream: it is never told a syncpoint row was written and checks
 	// nothing (caught by never-evaluated).
 	BugBlindSyncPointBarrier = "bug/model/blindSyncPointBarrier"
+	// BugRestartFromRedoTs makes a restarted capture start its
+	// dispatchers from the durable redo resolved ts instead of the
+	// persisted checkpoint: the changes in between are never replicated
+	// (caught by checkpoint-bound at the restart).
+	BugRestartFromRedoTs = "bug/model/restartFromRedoTs"
 	// BugStallDownstream makes the downstream sink hold every DML write
 	// forever: nothing is lost or acknowledged early, the changefeed
 	// replicates 0 rows/s and every safety invariant holds (caught by
@@ -152,6 +157,7 @@ func Bugs() [][2]string {
 		{BugBlindSyncPointBarrier, "never-evaluated"},
 		{BugRedoAckBeforeDurable, "durable-ack"},
 		{BugStallDownstream, "never-evaluated"},
+		{BugRestartFromRedoTs, "checkpoint-bound"},
 	}
 }
 

@@ -28,6 +28,7 @@ const (
 	InvMemory                = "memory"
 	InvDisaster              = "disaster"
 	InvDurableAck            = "durable-ack"
+	InvCheckpointBound       = "checkpoint-bound"
 	InvNeverEvaluated        = "never-evaluated"
 )
 
@@ -43,6 +44,7 @@ func Invariants() [][2]string {
 		{InvMemory, "each collector area's accounted memory stays within the breaker's hard limit (150% of its quota) plus what one append can add past it (its largest event, and one signal per path), and its accounting adds up"},
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
 		{InvDurableAck, "with redo on and a durable flush policy, every batch the redo sink acknowledges to a redo dispatcher lies at or below its engine's synced row LSN: only synced bytes survive a crash"},
+		{InvCheckpointBound, "the persisted changefeed checkpoint is at or below the checkpoint of every live event dispatcher, and a capture (re)starts its dispatchers at or below it"},
 		{InvNeverEvaluated, "at the end of a world, every invariant its configuration exercises was evaluated at least once: monotonic, ordering and no-loss always, memory with the breaker on, redo-before-sink and durable-ack (after 10 s; durable-ack with a durable flush policy) and disaster with redo on, the syncpoint checks after three syncpoint intervals"},
 	}
 }
@@ -81,6 +83,9 @@ type watch struct {
 	// minDispatcherCk is the lowest checkpoint of any live dispatcher at
 	// the last monotonic check: no live dispatcher scans below it.
 	minDispatcherCk uint64
+	// minEventCk is the lowest checkpoint of any live event dispatcher in
+	// the current sweep (math.MaxUint64: none), for checkpoint-bound.
+	minEventCk uint64
 	ticks           uint64 // tick calls so far
 	final           bool   // the end-of-world checks are running
 	// gapLo and gapHi are the lowest and highest event dispatcher
@@ -184,7 +189,7 @@ func (wt *watch) checkMonotonic() {
 	// metrics sample (every second) reads the fast/slow gauge.
 	sweep := wt.ticks%sweepEvery == sweepEvery-1 || wt.final
 	if sweep {
-		wt.minDispatcherCk = math.MaxUint64
+		wt.minDispatcherCk, wt.minEventCk = math.MaxUint64, math.MaxUint64
 		wt.gapLo, wt.gapHi, wt.gapSeen = 0, 0, false
 	}
 	for i, c := range wt.cl.captures {
@@ -202,6 +207,18 @@ func (wt *watch) checkMonotonic() {
 	if sweep && wt.gapSeen {
 		wt.met.fastSlowGap.Set(float64(tso.Physical(wt.gapHi)-tso.Physical(wt.gapLo)) / 1000)
 	}
+	if sweep && wt.minEventCk != math.MaxUint64 {
+		wt.inv[InvCheckpointBound].Check(wt.cl.pdCheckpoint <= wt.minEventCk,
+			"the persisted checkpoint %d is above the lowest live event dispatcher checkpoint %d", wt.cl.pdCheckpoint, wt.minEventCk)
+	}
+}
+
+// checkRestartTs is checkpoint-bound at a capture's (re)start: its
+// dispatchers must start at or below the persisted checkpoint, or the
+// changes between the two are never replicated.
+func (wt *watch) checkRestartTs(node string, startTs uint64) {
+	wt.inv[InvCheckpointBound].Check(startTs <= wt.cl.pdCheckpoint,
+		"capture %s restarts its dispatchers at %d, above the persisted checkpoint %d", node, startTs, wt.cl.pdCheckpoint)
 }
 
 // sweepEvery is how many ticks apart the per-dispatcher monotonic sweep
@@ -246,6 +263,7 @@ func (wt *watch) checkDispatchers(i int, c *capture, inc string) {
 		if d := c.mgr.EventDispatcher(t); d != nil {
 			ck := d.CheckpointTs()
 			check(&st.main[j], msg.DispatcherID{Table: t, Mode: msg.ModeMain}, ck)
+			wt.minEventCk = min(wt.minEventCk, ck)
 			if t != msg.TableTrigger { // the fast/slow spread is over tables
 				if !wt.gapSeen || ck < wt.gapLo {
 					wt.gapLo = ck
