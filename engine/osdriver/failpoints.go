@@ -77,8 +77,8 @@ type FailpointInfo struct {
 	// Values lists what the point's return(...) takes, besides
 	// return(true) (the default errno) and return(false) (no fault).
 	Values []string
-	// Default is the errno return(true) injects.
-	Default syscall.Errno
+	// Default names the errno return(true) injects, as Values do.
+	Default string
 	What    string // what the point is evaluated before
 }
 
@@ -105,7 +105,7 @@ type point struct {
 
 var (
 	pointFdatasync   = &point{FailpointFdatasync, syscall.EIO, false, "every fdatasync of a log or meta file"}
-	pointWrite       = &point{FailpointWrite, syscall.EIO, true, "every write to a log or meta file"}
+	pointWrite       = &point{FailpointWrite, syscall.EIO, true, "every write to a log or meta file (\"short\": half the bytes, then ENOSPC)"}
 	pointPreallocate = &point{FailpointPreallocate, syscall.ENOSPC, false, "every 1 MiB of zeros written to a spare file (Options.PreallocateBytes)"}
 	points           = []*point{pointFdatasync, pointWrite, pointPreallocate}
 )
@@ -118,7 +118,13 @@ func FailpointCatalogue() []FailpointInfo {
 		if p.short {
 			vals = append(vals, shortWrite)
 		}
-		out = append(out, FailpointInfo{Name: p.name, Values: vals, Default: p.def, What: p.what})
+		def := ""
+		for n, e := range errnos {
+			if e == p.def {
+				def = n
+			}
+		}
+		out = append(out, FailpointInfo{Name: p.name, Values: vals, Default: def, What: p.what})
 	}
 	return out
 }
@@ -269,13 +275,33 @@ func pointNames() string {
 	return strings.Join(names, ", ")
 }
 
-// checkTerm checks term with failpoint's parser, then each action of its
-// chain against what p takes.
+// checkTerm checks each action of term's chain against what p takes,
+// then term with failpoint's parser.
 func (p *point) checkTerm(term string) error {
-	var scratch failpoint.Failpoint // parses term; no registry is touched
+	if err := p.checkActions(term); err != nil {
+		return err
+	}
+	return parseTerm(term)
+}
+
+// parseTerm parses term with failpoint's own parser, on a scratch point
+// (no registry is touched). That parser panics on some malformed values
+// (sleep(x)); the panic is a bad term too.
+func parseTerm(term string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("failpoint cannot parse %q (%v): %w", term, r, ErrBadFailpoint)
+		}
+	}()
+	var scratch failpoint.Failpoint
 	if err := scratch.Enable(term); err != nil {
 		return fmt.Errorf("%v: %w", err, ErrBadFailpoint)
 	}
+	return nil
+}
+
+// checkActions checks each term of the chain against what p takes.
+func (p *point) checkActions(term string) error {
 	for _, t := range strings.Split(term, "->") {
 		m := termRE.FindStringSubmatch(t)
 		if m == nil {

@@ -337,6 +337,9 @@ func TestParseFailpoints(t *testing.T) {
 		{fs + `=return(5)`, "return(5)"},
 		{fs + `=sleep(true)`, "sleep(true)"},
 		{fs + `=sleep("soon")`, `sleep("soon")`},
+		{fs + `=sleep(x)`, "sleep(x)"},
+		{fs + `=1*sleep(x`, "sleep(x"},
+		{fs + `=return("EIO")->`, "failpoint"},
 		{fs + `=panic`, "panic"},
 		{fs + `=pause`, "pause"},
 		{fs + `=off;` + fs + `=off`, "twice"},
@@ -355,4 +358,19 @@ func TestParseFailpoints(t *testing.T) {
 			t.Errorf("a refused spec left %s enabled with %s", p.Name, st)
 		}
 	}
+}
+
+// FuzzParseFailpoints: no spec makes the parser panic (failpoint's own
+// parser panics on some malformed terms; ParseFailpoints must not).
+func FuzzParseFailpoints(f *testing.F) {
+	for _, s := range []string{`return("EIO")`, `sleep(x)`, `1*return("short")`, `50%sleep("1s")->off`, `print(`, `return(tru`} {
+		f.Add(osdriver.FailpointWrite + "=" + s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		fps, err := osdriver.ParseFailpoints(spec)
+		if err != nil && !errors.Is(err, osdriver.ErrBadFailpoint) {
+			t.Fatalf("%q: error %v does not wrap ErrBadFailpoint", spec, err)
+		}
+		_ = fps
+	})
 }
