@@ -190,7 +190,8 @@ func (f fault) err(op, file string) error {
 }
 
 // inject evaluates p before op on file: the error to return instead of
-// making the call, or nil to make it. A short fault is for writeAt.
+// making the call, or nil to make it. The write point, whose short fault
+// writes, goes through writeAtInjected instead.
 func (p *point) inject(op, file string) error {
 	f, ok, err := p.eval()
 	if err != nil {
