@@ -6,12 +6,14 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/redosim/redosim/engine/osdriver"
 	"github.com/redosim/redosim/scenarios"
 )
 
 // printFaultList prints every fault point, scheduled action and planted
 // bug of the catalogue, one line each, grouped as the -faults grammar
-// uses them.
+// uses them, and then the OS driver's failpoints, which only real-disk
+// runs evaluate.
 func printFaultList(w io.Writer) error {
 	groups := []struct {
 		title string
@@ -41,5 +43,20 @@ func printFaultList(w io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Real-disk failpoints (redo gen -failpoints 'NAME=TERM;...' or GO_FAILPOINTS; never inside a world):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, p := range osdriver.FailpointCatalogue() {
+		fmt.Fprintf(tw, "  %s\tbefore %s; return(%s), return(true) = %s, sleep(MS)\n",
+			p.Name, p.What, strings.Join(quoted(p.Values), "|"), p.Default)
+	}
+	return tw.Flush()
+}
+
+func quoted(vals []string) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
 }

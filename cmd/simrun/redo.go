@@ -19,8 +19,10 @@ var errCorrupt = errors.New("corruption found")
 
 const redoUsage = `Usage:
   simrun redo gen -dir D [-rows N] [-tables T] [-policy P] [-row-bytes B] [-writers W]
-                 [-format redosim|ticdc] [-compression none|lz4]
+                 [-format redosim|ticdc] [-compression none|lz4] [-failpoints 'NAME=TERM;...']
                                  write a real redo log with the engine's OS driver
+                                 (-failpoints, or GO_FAILPOINTS, injects disk faults in
+                                 failpoint's terms: simrun -list-faults lists the points)
   simrun redo inspect D [-records]   files, meta, record counts and ts ranges
   simrun redo verify D               check every frame, meta, LSN range and the meta's promises (exit 1 on damage)
   simrun redo apply D [-workers N] [-allow-loss]
@@ -93,6 +95,8 @@ func redoGen(args []string, stdout, stderr io.Writer) error {
 	maxLog := fs.String("max-log-size", "64MiB", "rotate files at this size")
 	format := fs.String("format", "redosim", "log format: redosim (checksummed, LSN-checked) or ticdc (TiCDC's redo format)")
 	compression := fs.String("compression", "none", "ticdc format only: none or lz4 (each sealed file one LZ4 frame, as TiCDC's compression = \"lz4\")")
+	failpoints := fs.String("failpoints", "", "inject disk faults: 'NAME=TERM[;NAME=TERM...]' in GO_FAILPOINTS' syntax, e.g. "+
+		osdriver.FailpointFdatasync+"=return(\"EIO\") (simrun -list-faults lists the points and values)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return errHelp
@@ -116,6 +120,22 @@ func redoGen(args []string, stdout, stderr io.Writer) error {
 	}
 	if *compression != "none" && (*compression != "lz4" || fmtv != core.FormatTiCDC) {
 		return usagef("redo gen: -compression %q: want none, or lz4 with -format ticdc", *compression)
+	}
+	// GO_FAILPOINTS was enabled by failpoint when the process started (a
+	// term it cannot parse already ended it); check the names and values
+	// here, as for the flag, which overrides it point by point.
+	if _, err := osdriver.ParseFailpoints(os.Getenv("GO_FAILPOINTS")); err != nil {
+		return usagef("redo gen: GO_FAILPOINTS: %v", err)
+	}
+	disable, err := osdriver.EnableFailpoints(*failpoints)
+	if err != nil {
+		return usagef("redo gen: -failpoints: %v", err)
+	}
+	defer disable()
+	for _, env := range []string{os.Getenv("GO_FAILPOINTS"), *failpoints} {
+		if env != "" {
+			fmt.Fprintf(stderr, "redo gen: failpoints on: %s\n", env)
+		}
 	}
 	gen := redoGenerator{dir: *dir, rows: *rows, tables: *tables, rowBytes: *rowBytes, writers: *writers, lz4: *compression == "lz4",
 		cfg: core.Config{CaptureID: "gen", Changefeed: "redo", Policy: pol, MaxLogBytes: maxBytes, Format: fmtv}}

@@ -159,6 +159,9 @@ func (s *spares) zeroFile(name string) error {
 		default:
 		}
 		chunk := buf[:min(int64(len(buf)), s.bytes-off)]
+		if err := pointPreallocate.inject("write", name); err != nil {
+			return err
+		}
 		if _, err := f.WriteAt(chunk, off); err != nil {
 			return err
 		}

@@ -8,8 +8,14 @@ import (
 
 // syscalls is the driver's seam to the OS for a log's ops: the calls whose
 // order makes records durable (write, fdatasync, rename, directory fsync).
-// osSyscalls makes them; tests wrap it to record the order (export_test.go).
+// osSyscalls makes them, evaluating the driver's failpoints first
+// (failpoints.go); tests wrap it to record the order (export_test.go).
 // Names are relative to the log directory.
+//
+// A write that stores fewer bytes than asked returns an error (os.File's
+// WriteAt retries a short pwrite until it errs): the chain fails like any
+// failed write, no record of it is acknowledged, and the bytes that did
+// reach the file are a torn tail that recovery truncates.
 type syscalls interface {
 	create(dir, name string) (*os.File, error)
 	open(dir, name string) (*os.File, error)
@@ -33,8 +39,7 @@ func (osSyscalls) open(dir, name string) (*os.File, error) {
 }
 
 func (osSyscalls) writeAt(_ string, f *os.File, b []byte, off int64) error {
-	_, err := f.WriteAt(b, off)
-	return err
+	return writeAtInjected(f, b, off)
 }
 
 func (osSyscalls) truncate(_ string, f *os.File, size int64) error {
@@ -44,7 +49,12 @@ func (osSyscalls) truncate(_ string, f *os.File, size int64) error {
 	return f.Truncate(size)
 }
 
-func (osSyscalls) fdatasync(_ string, f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+func (osSyscalls) fdatasync(_ string, f *os.File) error {
+	if err := pointFdatasync.inject("fdatasync", f.Name()); err != nil {
+		return err
+	}
+	return syscall.Fdatasync(int(f.Fd()))
+}
 
 func (osSyscalls) rename(dir, from, to string) error {
 	return os.Rename(filepath.Join(dir, from), filepath.Join(dir, to))
