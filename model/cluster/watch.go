@@ -86,8 +86,8 @@ type watch struct {
 	// minEventCk is the lowest checkpoint of any live event dispatcher in
 	// the current sweep (math.MaxUint64: none), for checkpoint-bound.
 	minEventCk uint64
-	ticks           uint64 // tick calls so far
-	final           bool   // the end-of-world checks are running
+	ticks      uint64 // tick calls so far
+	final      bool   // the end-of-world checks are running
 	// gapLo and gapHi are the lowest and highest event dispatcher
 	// checkpoints of the current sweep (gapSeen: any at all).
 	gapLo, gapHi uint64

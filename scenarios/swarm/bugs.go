@@ -89,6 +89,8 @@ func PlantedBugs() []PlantedBug {
 			Why: "syncpoint-barrier is never told of a syncpoint row, so in a world with a syncpoint every 10 s for 60 s it checks nothing and holds vacuously", World: plantedProgressing},
 		{Name: cluster.BugStallDownstream, Property: PropLiveness,
 			Why: "the downstream never completes a write, so the changefeed replicates nothing while every safety invariant holds; its fault-free twin runs the same bug and stalls too, which must not excuse it as overloaded", World: plantedLive},
+		{Name: cluster.BugRestartFromRedoTs, Property: PropInvariantPrefix + cluster.InvCheckpointBound,
+			Why: "a restarted capture starts its dispatchers from the durable redo resolved ts, above the persisted checkpoint, and skips the changes in between", World: plantedRestart},
 		{Name: cluster.BugRedoAckBeforeDurable, Property: PropInvariantPrefix + cluster.InvDurableAck,
 			Why: "the redo sink acknowledges a batch once it is handed to the engine, before the 2 s interval flush syncs it; only a crash in between would lose it, so durable-ack checks every ack against the synced LSN", World: plantedBase},
 	}
@@ -108,6 +110,14 @@ func plantedProgressing() World {
 func plantedLive() World {
 	w := plantedProgressing()
 	w.Liveness, w.ForwardResend = true, LivenessResend
+	return w
+}
+
+// plantedRestart is plantedBase with node n2 crashing at 20 s (it is
+// restarted once the crash window ends), for bugs in the restart.
+func plantedRestart() World {
+	w := plantedBase()
+	w.Faults = []Fault{{Kind: "node.crash", Name: "node.crash", Target: "n2", From: 20 * sim.Second, Until: 23 * sim.Second}}
 	return w
 }
 
