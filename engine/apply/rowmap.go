@@ -43,8 +43,8 @@ type denseRows struct {
 // version's op is set (every row change has one), so a lookup reads one
 // cache line; an entry without an op lives in the word map instead.
 type densePage struct {
-	vers [densePageLen]version
-	cols [][][]byte // nil, or densePageLen long
+	vers []version  // grown on demand up to densePageLen: a stripe of a small table holds a few
+	cols [][][]byte // nil, or as long as vers
 }
 
 // shortKey packs an eight-byte key into a word.
@@ -80,7 +80,7 @@ func (d *denseRows) get(page, slot int) (entry, bool) {
 		return entry{}, false
 	}
 	p := d.pages[page]
-	if p.vers[slot].op == 0 {
+	if slot >= len(p.vers) || p.vers[slot].op == 0 {
 		return entry{}, false
 	}
 	e := entry{ver: p.vers[slot]}
@@ -88,6 +88,20 @@ func (d *denseRows) get(page, slot int) (entry, bool) {
 		e.cols = p.cols[slot]
 	}
 	return e, true
+}
+
+// grow makes p hold slot, doubling its length (at least 8, at most
+// densePageLen): keys are mostly taken in order, so a page's length
+// follows the keys its stripe holds.
+func (p *densePage) grow(slot int) {
+	if slot < len(p.vers) {
+		return
+	}
+	n := min(densePageLen, max(slot+1, 2*len(p.vers), 8))
+	p.vers = append(p.vers, make([]version, n-len(p.vers))...)
+	if p.cols != nil {
+		p.cols = append(p.cols, make([][][]byte, n-len(p.cols))...)
+	}
 }
 
 func (d *denseRows) set(page, slot int, e entry) {
@@ -99,12 +113,13 @@ func (d *denseRows) set(page, slot int, e entry) {
 		p = &densePage{}
 		d.pages[page] = p
 	}
+	p.grow(slot)
 	if p.vers[slot].op == 0 {
 		d.n++
 	}
 	p.vers[slot] = e.ver
 	if e.cols != nil && p.cols == nil {
-		p.cols = make([][][]byte, densePageLen)
+		p.cols = make([][][]byte, len(p.vers))
 	}
 	if p.cols != nil {
 		p.cols[slot] = e.cols
@@ -116,7 +131,7 @@ func (d *denseRows) remove(page, slot int) {
 		return
 	}
 	p := d.pages[page]
-	if p.vers[slot].op != 0 {
+	if slot < len(p.vers) && p.vers[slot].op != 0 {
 		p.vers[slot] = version{}
 		if p.cols != nil {
 			p.cols[slot] = nil
@@ -150,7 +165,7 @@ func (d *denseRows) clone() denseRows {
 	for i, p := range d.pages {
 		if p != nil {
 			cp := *p
-			cp.cols = slices.Clone(p.cols)
+			cp.vers, cp.cols = slices.Clone(p.vers), slices.Clone(p.cols)
 			c.pages[i] = &cp
 		}
 	}

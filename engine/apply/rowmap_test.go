@@ -72,3 +72,27 @@ func TestRowMapMatchesAMap(t *testing.T) {
 	}
 	check(&c, "clone after the original emptied")
 }
+
+// TestDensePageFollowsItsKeys: a stripe of a small table holds a short
+// page, not densePageLen slots (100 000 tables of 16 stripes each would
+// otherwise hold 10 GB of empty versions), and a page grows to hold keys
+// taken in order.
+func TestDensePageFollowsItsKeys(t *testing.T) {
+	var m rowMap
+	key := make([]byte, 8)
+	binary.BigEndian.PutUint64(key, 3<<stripeBits|2)
+	m.set(key, entry{ver: version{commitTs: 1, op: codec.OpInsert}})
+	if n := len(m.dense.pages[0].vers); n > 8 {
+		t.Fatalf("one key holds a page of %d slots", n)
+	}
+	for k := uint64(0); k < 100; k++ {
+		binary.BigEndian.PutUint64(key, k<<stripeBits|2)
+		m.set(key, entry{ver: version{commitTs: k + 1, op: codec.OpInsert}})
+	}
+	if n := len(m.dense.pages[0].vers); n < 100 || n > 2*100 {
+		t.Fatalf("100 keys in order hold a page of %d slots", n)
+	}
+	if e, ok := m.get(key); !ok || e.ver.commitTs != 100 {
+		t.Fatalf("the last key reads %+v, %v", e, ok)
+	}
+}
