@@ -85,11 +85,12 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 	}
 	log := &Log{}
 	runs := map[string][]codec.Record{}
+	var cl cloner
 	var meta core.Meta
 	audit, err := core.AuditStorage(st, core.AuditOptions{Changefeed: opts.Changefeed, SectorBytes: opts.SectorBytes,
 		OnRecord: func(a *core.Audit, f *core.FileAudit, rec *codec.Record) {
 			if inRange(rec, a.Meta) {
-				runs[f.Name] = append(runs[f.Name], rec.Clone())
+				runs[f.Name] = append(runs[f.Name], cl.clone(rec))
 			}
 		}})
 	if err != nil {
