@@ -35,6 +35,11 @@ type Spec struct {
 	// simulated time, outside every event: a benchmark samples the
 	// process there. It must not touch the world.
 	Halfway func()
+	// Ended, when set, is called once the world has run its simulated
+	// time, before the end-of-world checks: a benchmark samples the
+	// steady state there, apart from what the checks then allocate. It
+	// must not touch the world.
+	Ended func()
 }
 
 // Outcome is what running a world produced: its results and its trace.
@@ -81,6 +86,9 @@ func Run(spec Spec) (*Outcome, error) {
 	}
 	if err := env.W.Loop.RunUntil(sim.Instant(env.Duration)); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	if spec.Ended != nil {
+		spec.Ended()
 	}
 	for _, fn := range env.finish {
 		fn()

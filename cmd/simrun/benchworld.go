@@ -27,6 +27,9 @@ type benchStats struct {
 	WallSeconds  float64 `json:"wall_seconds"`
 	Events       uint64  `json:"events"`
 	RSSHalfBytes int64   `json:"rss_half_bytes"`
+	// RSSEndBytes is sampled at the end of the simulated time, before the
+	// end-of-world checks (which read the whole retained redo log).
+	RSSEndBytes int64 `json:"rss_end_bytes"`
 }
 
 // watchBenchStats arms r to sample the process's resident set at the
@@ -35,6 +38,7 @@ type benchStats struct {
 func watchBenchStats(path string, r *worldRun) func() {
 	var st benchStats
 	r.spec.Halfway = func() { st.RSSHalfBytes = residentBytes() }
+	r.spec.Ended = func() { st.RSSEndBytes = residentBytes() }
 	return func() {
 		if r.outcome == nil {
 			return
@@ -260,7 +264,7 @@ func kernelEventNs() float64 {
 // printLadder prints the ladder's table.
 func printLadder(w io.Writer, res []rungResult, kernelNs float64) {
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rung\ttables\trows/s\tquota\tsim s\twall s\treal-time x\tevents\tevents/s\tcost/event (x kernel)\tpeak RSS MiB\tRSS half MiB\tout MB\tstatus\t")
+	fmt.Fprintln(tw, "rung\ttables\trows/s\tquota\tsim s\twall s\treal-time x\tevents\tevents/s\tcost/event (x kernel)\tpeak RSS MiB\tRSS half MiB\tRSS end MiB\tout MB\tstatus\t")
 	for _, r := range res {
 		st := r.stats
 		status := "ok"
@@ -273,15 +277,15 @@ func printLadder(w io.Writer, res []rungResult, kernelNs float64) {
 			status = fmt.Sprintf("exit %d", r.exit)
 		}
 		if st.WallSeconds == 0 {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t-\t-\t-\t-\t-\t%.0f\t-\t-\t%s\t\n", r.name, r.tables, r.rowsPerS, r.quota,
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t-\t-\t-\t-\t-\t%.0f\t-\t-\t-\t%s\t\n", r.name, r.tables, r.rowsPerS, r.quota,
 				r.duration.Seconds(), float64(r.peakRSS)/(1<<20), status)
 			continue
 		}
 		perEvent := st.WallSeconds * 1e9 / float64(max(st.Events, 1))
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.1f\t%.1f\t%d\t%.0f\t%.1f\t%.0f\t%.0f\t%.1f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%.1f\t%.1f\t%d\t%.0f\t%.1f\t%.0f\t%.0f\t%.0f\t%.1f\t%s\t\n",
 			r.name, r.tables, r.rowsPerS, r.quota, st.SimSeconds, st.WallSeconds, st.SimSeconds/st.WallSeconds,
 			st.Events, float64(st.Events)/st.WallSeconds, perEvent/kernelNs,
-			float64(r.peakRSS)/(1<<20), float64(st.RSSHalfBytes)/(1<<20), float64(r.outBytes)/1e6, status)
+			float64(r.peakRSS)/(1<<20), float64(st.RSSHalfBytes)/(1<<20), float64(st.RSSEndBytes)/(1<<20), float64(r.outBytes)/1e6, status)
 	}
 	tw.Flush()
 }
