@@ -22,7 +22,6 @@
 package reader
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"slices"
@@ -84,14 +83,24 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 		opts.SectorBytes = 512
 	}
 	log := &Log{}
-	runs := map[string][]codec.Record{}
+	// The records in range, rows and DDLs apart, in file order (AuditStorage
+	// scans the files in the order of audit.Files), and how many each file
+	// gave.
+	var rows, ddls []codec.Record
+	selected := map[string]int{}
 	var cl cloner
 	var meta core.Meta
 	audit, err := core.AuditStorage(st, core.AuditOptions{Changefeed: opts.Changefeed, SectorBytes: opts.SectorBytes,
 		OnRecord: func(a *core.Audit, f *core.FileAudit, rec *codec.Record) {
-			if inRange(rec, a.Meta) {
-				runs[f.Name] = append(runs[f.Name], cl.clone(rec))
+			if !inRange(rec, a.Meta) {
+				return
 			}
+			if f.FileName.Type == core.TypeDDL {
+				ddls = append(ddls, cl.clone(rec))
+			} else {
+				rows = append(rows, cl.clone(rec))
+			}
+			selected[f.Name]++
 		}})
 	if err != nil {
 		return nil, fmt.Errorf("engine/reader: %w", err)
@@ -108,29 +117,22 @@ func Read(st core.Storage, opts Options) (*Log, error) {
 	log.Damages = audit.Damages
 	meta = audit.Meta
 	log.Meta = meta
-	var rowRuns, ddlRuns [][]codec.Record
 	for i := range audit.Files {
 		f := &audit.Files[i]
 		if f.State == core.FileNoFrame {
 			log.Ignored = append(log.Ignored, f.Name)
 			continue
 		}
-		run := runs[f.Name]
-		info := FileInfo{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: f.Scan.Records, Selected: len(run),
+		n := selected[f.Name]
+		info := FileInfo{Name: f.Name, Type: f.FileName.Type, State: f.State, Records: f.Scan.Records, Selected: n,
 			Bytes: f.Size, Valid: f.Scan.ValidBytes, Torn: f.Scan.Torn, MinTs: f.Scan.MinTs, MaxTs: f.Scan.MaxTs}
-		if len(run) == 0 && f.Scan.Records > 0 && f.Scan.MaxTs <= meta.CheckpointTs {
+		if n == 0 && f.Scan.Records > 0 && f.Scan.MaxTs <= meta.CheckpointTs {
 			log.Skipped = append(log.Skipped, f.Name)
 		}
 		log.Files = append(log.Files, info)
-		run = sortStable(run)
-		if f.FileName.Type == core.TypeDDL {
-			ddlRuns = append(ddlRuns, run)
-		} else {
-			rowRuns = append(rowRuns, run)
-		}
 	}
-	log.Rows = merge(rowRuns)
-	log.DDLs = dedupeDDLs(merge(ddlRuns))
+	log.Rows = sortStable(rows)
+	log.DDLs = dedupeDDLs(sortStable(ddls))
 	return log, nil
 }
 
@@ -178,57 +180,4 @@ func Less(a, b *codec.Record) bool {
 		return a.Row.Op < b.Row.Op
 	}
 	return false
-}
-
-// merge k-way merges sorted runs; ties keep run order, so the result does
-// not depend on anything but the inputs. O(n log k).
-func merge(runs [][]codec.Record) []codec.Record {
-	total := 0
-	h := &runHeap{}
-	for i, r := range runs {
-		total += len(r)
-		if len(r) > 0 {
-			h.items = append(h.items, runHead{run: i})
-		}
-	}
-	h.runs = runs
-	heap.Init(h)
-	out := make([]codec.Record, 0, total)
-	for h.Len() > 0 {
-		top := &h.items[0]
-		out = append(out, runs[top.run][top.pos])
-		top.pos++
-		if top.pos == len(runs[top.run]) {
-			heap.Pop(h)
-		} else {
-			heap.Fix(h, 0)
-		}
-	}
-	return out
-}
-
-type runHead struct{ run, pos int }
-
-type runHeap struct {
-	runs  [][]codec.Record
-	items []runHead
-}
-
-func (h *runHeap) Len() int { return len(h.items) }
-func (h *runHeap) Less(i, j int) bool {
-	a, b := &h.runs[h.items[i].run][h.items[i].pos], &h.runs[h.items[j].run][h.items[j].pos]
-	if Less(a, b) {
-		return true
-	}
-	if Less(b, a) {
-		return false
-	}
-	return h.items[i].run < h.items[j].run
-}
-func (h *runHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *runHeap) Push(x any)    { h.items = append(h.items, x.(runHead)) }
-func (h *runHeap) Pop() any {
-	last := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
-	return last
 }

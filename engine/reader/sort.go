@@ -6,24 +6,27 @@ import (
 	"github.com/redosim/redosim/engine/codec"
 )
 
-// sortStable returns run ordered by Less, ties in file order. A file is
-// usually almost sorted and its records are large, so the order is found
-// on small keys (with the index as the last key, an unstable sort is
-// stable) and the records are moved once.
-func sortStable(run []codec.Record) []codec.Record {
-	if slices.IsSortedFunc(run, func(a, b codec.Record) int { return cmpLess(&a, &b) }) {
-		return run
+// sortStable orders recs by Less, ties in their order, in place: the
+// records of every file in file order, so the result is what sorting each
+// file stably and merging the files (ties in file order) gives. Records
+// are large and a log holds a million of them at TiCDC's rates, so the
+// order is found on small keys (with the index as the last key, an
+// unstable sort is stable) and each record is then moved once, along the
+// permutation's cycles, with no second copy of the log.
+func sortStable(recs []codec.Record) []codec.Record {
+	if slices.IsSortedFunc(recs, func(a, b codec.Record) int { return cmpLess(&a, &b) }) {
+		return recs
 	}
 	type key struct {
 		commitTs, startTs uint64
 		rank              uint8 // rows by op; every other record ranks 0 and ties
 		idx               int
 	}
-	keys := make([]key, len(run))
-	for i := range run {
-		k := key{commitTs: run[i].CommitTs(), idx: i}
-		if run[i].Type == codec.TypeRow {
-			k.startTs, k.rank = run[i].Row.StartTs, uint8(run[i].Row.Op)+1
+	keys := make([]key, len(recs))
+	for i := range recs {
+		k := key{commitTs: recs[i].CommitTs(), idx: i}
+		if recs[i].Type == codec.TypeRow {
+			k.startTs, k.rank = recs[i].Row.StartTs, uint8(recs[i].Row.Op)+1
 		}
 		keys[i] = k
 	}
@@ -41,11 +44,26 @@ func sortStable(run []codec.Record) []codec.Record {
 		}
 		return a.idx - b.idx
 	})
-	out := make([]codec.Record, len(run))
-	for i, k := range keys {
-		out[i] = run[k.idx]
+	// Position i takes the record at keys[i].idx: follow each cycle once,
+	// marking a position done by pointing it at itself.
+	for i := range keys {
+		if keys[i].idx == i {
+			continue
+		}
+		held := recs[i]
+		j := i
+		for {
+			from := keys[j].idx
+			keys[j].idx = j
+			if from == i {
+				recs[j] = held
+				break
+			}
+			recs[j] = recs[from]
+			j = from
+		}
 	}
-	return out
+	return recs
 }
 
 func cmpU64(a, b uint64) int {
