@@ -241,8 +241,12 @@ func (d *Driver) pump() {
 		d.row.fail(err)
 		d.ddl.fail(err)
 	}
-	d.row.release(d.eng.RowAckedLSN())
-	d.ddl.release(d.eng.DDLAckedLSN())
+	rowAcked, ddlAcked := d.eng.RowAckedLSN(), d.eng.DDLAckedLSN()
+	if d.eng.Config().TestingKnobs.ReleaseOneEarly {
+		rowAcked, ddlAcked = rowAcked+1, ddlAcked+1 // mutant: <= acked+1 instead of <= acked
+	}
+	d.row.release(rowAcked)
+	d.ddl.release(ddlAcked)
 	next := d.eng.NextDeadline()
 	if !d.timer.Pending() || next < d.timerAt {
 		d.timer.Stop()
