@@ -193,8 +193,8 @@ type Config struct {
 // slip each, measured by the mutation harness (model/cluster Mutants,
 // simrun mutants). The zero value plants nothing.
 type TestingKnobs struct {
-	// MetaWrittenLSN writes the meta with the logs' written LSNs instead
-	// of their synced ones.
+	// MetaWrittenLSN writes the meta with the logs' appended LSNs (the
+	// next LSN to hand out) instead of their synced ones.
 	MetaWrittenLSN bool
 	// GCNewestSealed lets GC delete the newest sealed file of a log too.
 	GCNewestSealed bool
@@ -207,8 +207,8 @@ type TestingKnobs struct {
 	// FlushedAtIssue counts a meta as flushed when its chain is issued,
 	// not when it completes.
 	FlushedAtIssue bool
-	// ReleaseOneEarly makes engine/simdriver call back the appender one
-	// LSN past the acknowledged one (<= acked+1 instead of <= acked).
+	// ReleaseOneEarly makes engine/simdriver call back one appender past
+	// the acknowledged ones whenever it calls any back.
 	ReleaseOneEarly bool
 }
 

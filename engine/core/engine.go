@@ -160,7 +160,7 @@ func (e *Engine) Ready() []Chain {
 	}
 	rowLSN, ddlLSN := e.row.syncedLSN, e.ddl.syncedLSN
 	if e.cfg.TestingKnobs.MetaWrittenLSN {
-		rowLSN, ddlLSN = e.row.writtenLSN, e.ddl.writtenLSN // mutant: written is not durable
+		rowLSN, ddlLSN = e.row.nextLSN, e.ddl.nextLSN // mutant: appended is not durable
 	}
 	if ops := e.meta.ready(e.collect, rowLSN, ddlLSN); ops != nil {
 		e.nextChain++

@@ -67,6 +67,10 @@ type Mutant struct {
 	// Unseen, for a mutant the harness finds no checker catching, says
 	// why none can see it (empty for the caught ones).
 	Unseen string
+	// Equivalent marks a survivor that behaves exactly as the right code
+	// in every world the harness runs (an equivalent mutant): no checker
+	// could catch it there, and the score is also given without it.
+	Equivalent bool
 }
 
 // Mutants lists every mutant, grouped by package.
@@ -76,12 +80,16 @@ func Mutants() []Mutant {
 		{Name: MutCheckpointAtInflight, Where: "model/dispatcher/basic.go CheckpointTs", What: "the checkpoint is the oldest in-flight commitTs, not that minus one"},
 		{Name: MutCheckpointAtBlock, Where: "model/dispatcher/basic.go CheckpointTs", What: "a dispatcher blocked at syncpoint/DDL S reports checkpoint S, not S-1"},
 		{Name: MutWatermarkMax, Where: "model/dispatcher/heartbeat.go Watermarks", What: "a node's watermark is the max over its dispatchers, not the min"},
-		{Name: MutDoneForFutureBlock, Where: "model/dispatcher/block.go HandleBlockAction", What: "an idle dispatcher answers DONE to an action for a block event it has not reached"},
-		{Name: MutForwardIgnoresEpoch, Where: "model/dispatcher/heartbeat.go onForward", What: "a redoGlobalTs broadcast of an older maintainer epoch is applied"},
+		{Name: MutDoneForFutureBlock, Where: "model/dispatcher/block.go HandleBlockAction", What: "an idle dispatcher answers DONE to an action for a block event it has not reached",
+			Unseen: "a dispatcher is sent an action only for an event it reported WAITING for, so an idle one sees a future action only after a reset took it back below the event; its early DONE is then harmless: the barrier ends the event once every covered dispatcher is done and answers the replayed WAITING with Pass (a completed event), so nothing is written or passed out of order"},
+		{Name: MutForwardIgnoresEpoch, Where: "model/dispatcher/heartbeat.go onForward", What: "a redoGlobalTs broadcast of an older maintainer epoch is applied",
+			Unseen: "every maintainer's redoGlobalTs is a flushed meta's resolved ts, durable on the shared storage, and redoGlobalTs only rises; an older epoch's broadcast is still a durable redo ts, so applying it fences nothing wrongly (the epoch check only sheds useless messages)", Equivalent: true},
 		{Name: MutDoubleCountAppend, Where: "model/collector/stream.go append", What: "a queued event's bytes are added to the area twice"},
 		{Name: MutCollapseOverDML, Where: "model/collector/stream.go append", What: "a resolved event collapses into whatever is at the queue's back, a DML included"},
-		{Name: MutDedupeBreaks, Where: "model/collector/stat.go handleData", What: "a DML the commit-ts filter drops ends the batch (break, not continue)"},
-		{Name: MutReleaseMostLagging, Where: "model/collector/breaker.go releasePick", What: "the breaker releases the least advanced paths first, not the most advanced"},
+		{Name: MutDedupeBreaks, Where: "model/collector/stat.go handleData", What: "a DML the commit-ts filter drops ends the batch (break, not continue)",
+			Unseen: "the events behind the break are never lost for good: their seqs were not verified, so the next event of the stream fails the seq check, the dispatcher resets and rescans them from its checkpoint; the cost is a reset (no checker counts resets), not a safety or liveness failure"},
+		{Name: MutReleaseMostLagging, Where: "model/collector/breaker.go releasePick", What: "the breaker releases the least advanced paths first, not the most advanced",
+			Unseen: "a release discards a blocked path's queue and its dispatcher rescans from its checkpoint, which is safe whichever paths are picked; picking the most advanced is a progress heuristic (keep the data of the paths that hold the checkpoint back), and in these worlds the lagging paths recover within the liveness bound; no checker judges the release order (model/collector's unit tests do)"},
 		{Name: MutBatchSyncPoints, Where: "model/collector/batch.go popBatch", What: "a syncpoint is batchable: it shares a batch with DMLs and resolved events"},
 		{Name: MutInterruptedResolvedAtEnd, Where: "model/eventservice/scan.go completeScan", What: "a scan cut short by its budget closes at the range's end, not its last event"},
 		{Name: MutResolvedBeforeEvents, Where: "model/eventservice/scan.go completeScan", What: "a scan's resolved ts is sent before the events it covers"},
@@ -96,15 +104,18 @@ func Mutants() []Mutant {
 		{Name: MutRedoCheckpointFromResolved, Where: "model/maintainer/redo.go redoTick", What: "the redo meta's checkpoint is its resolved ts, not the changefeed checkpoint"},
 		{Name: MutForwardUnflushed, Where: "model/maintainer/redo.go redoTick", What: "redoGlobalTs is broadcast from the computed meta before it is flushed"},
 		{Name: MutRedoAckOneRowEarly, Where: "model/redosink/redosink.go WriteDML", What: "a batch is acknowledged while its last row is not yet"},
-		{Name: MutRedoGCNewestSealed, Where: "model/redosink/gc.go expired", What: "the owner's GC deletes another capture's newest sealed file too"},
+		{Name: MutRedoGCNewestSealed, Where: "model/redosink/gc.go expired", What: "the owner's GC deletes another capture's newest sealed file too",
+			Unseen: "GC deletes only a prefix in LSN order below the flushed checkpoint, and a running capture's open file always follows its newest sealed one, so the log from the checkpoint to the meta's end stays whole; keeping the newest sealed file matters only for a log with no open file after it (a capture sealed and never restarted), which no world has", Equivalent: true},
 		{Name: MutRedoGCBelowResolved, Where: "model/redosink/gc.go collectExpired", What: "the owner's GC collects below the flushed resolved ts, not the checkpoint"},
 		{Name: MutDownstreamDoneOneTxnEarly, Where: "model/downstream/write.go WriteDML", What: "a DML batch is done while one of its transactions is still running"},
-		{Name: MutMetaWrittenLSN, Where: "engine/core/engine.go Ready", What: "the meta records the logs' written LSNs, not their synced ones"},
-		{Name: MutEngineGCNewestSealed, Where: "engine/core/log_chain.go collect", What: "GC deletes the newest sealed file too"},
-		{Name: MutAckWrittenLSN, Where: "engine/core/log_chain.go ack", What: "under the commit and interval policies appends are acknowledged at the written LSN"},
+		{Name: MutMetaWrittenLSN, Where: "engine/core/engine.go Ready", What: "the meta records the logs' appended LSNs (next to hand out), not their synced ones"},
+		{Name: MutEngineGCNewestSealed, Where: "engine/core/log_chain.go collect", What: "GC deletes the newest sealed file too",
+			Unseen: "as for the redo sink's GC: files go only in LSN order below the checkpoint and the open file follows the newest sealed one, so the chain the meta promises stays whole; the kept file matters only for a sealed log with no open file, which no world collects from", Equivalent: true},
+		{Name: MutAckWrittenLSN, Where: "engine/core/log_chain.go ack", What: "under the commit and interval policies appends are acknowledged at the written LSN",
+			Unseen: "a chain that is not pipelined writes and syncs in one go, so the written and synced LSNs are equal whenever ack runs; they differ only with SyncChainsMax > 0 (pipelined flushes), which no changefeed world or swarm draw sets; there the engine's own assertion acked <= synced would stop it (a panic, not a checker)", Equivalent: true},
 		{Name: MutEngineGCBelowResolved, Where: "engine/core/meta.go ready", What: "the meta chain collects files below the resolved ts, not the checkpoint"},
 		{Name: MutMetaFlushedAtIssue, Where: "engine/core/meta.go ready", What: "a meta counts as flushed when its chain is issued, not when it completes"},
-		{Name: MutReleaseOneEarly, Where: "engine/simdriver/driver.go pump", What: "appenders are called back one LSN past the acknowledged one"},
+		{Name: MutReleaseOneEarly, Where: "engine/simdriver/driver.go pump", What: "each release of acknowledged appenders calls back one appender more"},
 	}
 }
 
