@@ -68,6 +68,10 @@ func runMutants(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "mutation harness: %d mutants, each alone in %s; %s wall\n\n", len(res), scope, time.Since(start).Round(time.Second))
 	caught := printMutants(stdout, res, *verbose)
 	fmt.Fprintf(stdout, "\nscore: %d/%d mutants caught by a checker (%.1f%%)\n", caught, len(res), 100*float64(caught)/float64(max(len(res), 1)))
+	if eq := equivalentSurvivors(res); eq > 0 {
+		n := len(res) - eq
+		fmt.Fprintf(stdout, "       %d/%d without the %d survivors equivalent in these worlds (%.1f%%)\n", caught, n, eq, 100*float64(caught)/float64(max(n, 1)))
+	}
 	if survivors := printSurvivors(stdout, res); *quick && survivors > 0 {
 		return &violationError{fmt.Sprintf("mutants: %d of the quick mutants went unnoticed by every checker", survivors)}
 	}
@@ -108,6 +112,17 @@ func printMutants(w io.Writer, res []swarm.MutantResult, verbose bool) int {
 	return caught
 }
 
+// equivalentSurvivors counts the survivors marked equivalent.
+func equivalentSurvivors(res []swarm.MutantResult) int {
+	n := 0
+	for i := range res {
+		if !res[i].CaughtByChecker() && res[i].Mutant.Equivalent {
+			n++
+		}
+	}
+	return n
+}
+
 // printSurvivors lists the mutants no checker caught, each with why, and
 // returns how many.
 func printSurvivors(w io.Writer, res []swarm.MutantResult) int {
@@ -127,6 +142,9 @@ func printSurvivors(w io.Writer, res []swarm.MutantResult) int {
 		}
 		if r.Panics > 0 {
 			why += fmt.Sprintf(" (a panic or assertion stopped %d of its worlds: %s)", r.Panics, r.First["panic"])
+		}
+		if r.Mutant.Equivalent {
+			why = "equivalent in these worlds: " + why
 		}
 		fmt.Fprintf(w, "  %s (%s): %s\n    why: %s\n", r.Mutant.Name, r.Mutant.Where, r.Mutant.What, why)
 	}
