@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/scenarios"
@@ -189,32 +188,16 @@ func RunMutants(cfg MutationConfig) ([]MutantResult, error) {
 	// baseline.
 	rows := append([]string{""}, names...)
 	verdicts := make([]map[string]string, len(rows)*len(worlds))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
 	done := 0
-	for range max(cfg.Parallel, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range jobs {
-				v := worlds[k%len(worlds)].run(rows[k/len(worlds)])
-				f := failed(v)
-				mu.Lock()
-				verdicts[k] = f
-				done++
-				if cfg.Progress != nil {
-					cfg.Progress(done, len(verdicts))
-				}
-				mu.Unlock()
+	forEachParallel(len(verdicts), cfg.Parallel,
+		func(k int) map[string]string { return failed(worlds[k%len(worlds)].run(rows[k/len(worlds)])) },
+		func(k int, f map[string]string) {
+			verdicts[k] = f
+			done++
+			if cfg.Progress != nil {
+				cfg.Progress(done, len(verdicts))
 			}
-		}()
-	}
-	for k := range verdicts {
-		jobs <- k
-	}
-	close(jobs)
-	wg.Wait()
+		})
 
 	var out []MutantResult
 	for i, n := range names {
