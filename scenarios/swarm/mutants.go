@@ -184,6 +184,9 @@ func RunMutants(cfg MutationConfig) ([]MutantResult, error) {
 		}
 	}
 	worlds := mutationWorlds(cfg)
+	if len(worlds) == 0 {
+		return nil, fmt.Errorf("swarm: the mutation harness has no world to run (no swarm seeds, no scenarios)")
+	}
 	// Job i*len(worlds)+j runs mutant i-1 in world j; row 0 is the
 	// baseline.
 	rows := append([]string{""}, names...)
