@@ -32,7 +32,7 @@ DEADCODE_VERSION    ?= v0.52.0
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 DEADCODE    := bin/tools/deadcode-$(DEADCODE_VERSION)/deadcode
 
-.PHONY: all build sim test unit fuzz-short lint bench bench-kernel bench-engine bench-world swarm fuzz report-check clean
+.PHONY: all build sim test unit fuzz-short lint bench bench-kernel bench-engine bench-world swarm mutants mutants-quick fuzz report-check clean
 
 all: build
 
@@ -106,6 +106,18 @@ report-check:
 ## swarm: a long random campaign (SEEDS worlds) on all cores.
 swarm: build
 	$(SIMRUN) -swarm -seeds $(SEEDS)
+
+## mutants: the mutation harness: each slip of model/cluster Mutants() alone in
+## every changefeed scenario's default world (90 s) and swarm seeds 1..20,
+## judged by the checkers only; prints who caught what and the score.
+## MUTANTS_ARGS='-slips a,b -worlds 5 -no-scenarios' narrows it. Not in make test.
+mutants: build
+	$(SIMRUN) mutants $(MUTANTS_ARGS)
+
+## mutants-quick: the quick subset (four slips in swarm seeds 1..3, seconds);
+## make test runs it too, as TestMutantsQuick in the unit tests.
+mutants-quick:
+	$(GO) test -count=1 -run '^TestMutantsQuick$$' ./scenarios/swarm/
 
 clean:
 	rm -rf bin out

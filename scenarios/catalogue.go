@@ -11,7 +11,8 @@ import (
 // Catalogue returns every fault point a world may arm: the sim layer's
 // (sim/fault.Catalogue) and each persistence step of the redo engine
 // (engine/<stream>/before<Op>; value "crash" crashes the node there, any
-// other value fails the op).
+// other value fails the op), the planted bugs (layer "bug") and the
+// mutation harness's mutants (layer "mutant").
 func Catalogue() []fault.Point {
 	cat := append([]fault.Point(nil), fault.Catalogue...)
 	known := map[string]bool{}
@@ -36,6 +37,9 @@ func Catalogue() []fault.Point {
 		What: "power loss: every node and the redo disk crash at From (unsynced data lost or torn), nodes restart 1s later"})
 	for _, b := range cluster.Bugs() {
 		cat = append(cat, fault.Point{Name: b[0], Layer: "bug", What: "planted bug, caught by " + b[1]})
+	}
+	for _, m := range cluster.Mutants() {
+		cat = append(cat, fault.Point{Name: m.Name, Layer: "mutant", What: "mutant (" + m.Where + "): " + m.What})
 	}
 	return cat
 }

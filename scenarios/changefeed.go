@@ -161,7 +161,7 @@ func clusterConfig(env *Env) (cluster.Config, error) {
 		return cfg, err
 	}
 	for _, pt := range env.Plan.Points() {
-		if strings.HasPrefix(pt, "bug/model/") {
+		if strings.HasPrefix(pt, "bug/model/") || strings.HasPrefix(pt, "mutant/") {
 			cfg.Bugs = append(cfg.Bugs, pt)
 		}
 	}

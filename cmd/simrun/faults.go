@@ -20,12 +20,13 @@ func printFaultList(w io.Writer) error {
 		match func(layer, name string) bool
 	}{
 		{"Fault points (-faults 'POINT@AT', 'POINT@FROM..UNTIL*PROB', '...=VALUE' or 'POINT#N')", func(layer, name string) bool {
-			return layer != "scenario" && layer != "bug" && !strings.HasPrefix(name, "bug/")
+			return layer != "scenario" && layer != "bug" && layer != "mutant" && !strings.HasPrefix(name, "bug/")
 		}},
 		{"Scheduled actions (-faults 'ACTION[:TARGET]@AT[..UNTIL]')", func(layer, _ string) bool { return layer == "scenario" }},
 		{"Planted bugs (-faults 'BUG@0s..'; each must be caught by an invariant)", func(layer, name string) bool {
 			return layer == "bug" || strings.HasPrefix(name, "bug/")
 		}},
+		{"Mutants (-faults 'MUTANT@0s..'; measured by simrun mutants, not all caught)", func(layer, _ string) bool { return layer == "mutant" }},
 	}
 	cat := scenarios.Catalogue()
 	for i, g := range groups {

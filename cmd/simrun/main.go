@@ -9,6 +9,7 @@
 //	simrun report -out DIR DIR...                 merge results into a new directory and report them
 //	simrun redo gen|inspect|verify|apply ...      real redo logs on the OS file system
 //	simrun bench-world                            the world benchmark ladder
+//	simrun mutants [-slips a,b] [-worlds N]       the mutation harness: which checker catches each slip
 //
 // Exit codes: 0 every invariant held; 1 an invariant was violated (or redo
 // verify found corruption); 2 bad usage, configuration or input; 3 an
@@ -70,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runRedo(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "bench-world":
 		err = runBenchWorld(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "mutants":
+		err = runMutants(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "report":
 		err = runReport(args[1:], stdout, stderr)
 	default:

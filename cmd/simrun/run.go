@@ -474,6 +474,9 @@ func addPlanPoints(w *results.World, plan string) {
 		if strings.HasPrefix(e.Name, "bug/") {
 			kind = "planted bug"
 		}
+		if strings.HasPrefix(e.Name, "mutant/") {
+			kind = "mutant"
+		}
 		f := results.Fault{Kind: e.Name, Target: kind, At: e.From.Seconds(), Until: e.Until.Seconds(), Detail: "-faults " + e.String()}
 		switch {
 		case e.Mode == fault.AtCount:

@@ -184,6 +184,32 @@ type Config struct {
 	// then sync, one chain in flight per stream. At most
 	// SyncChainsMaxBound.
 	SyncChainsMax int
+	// TestingKnobs plant the mutation harness's slips (model/cluster
+	// Mutants). Never set in a real world.
+	TestingKnobs TestingKnobs
+}
+
+// TestingKnobs are mutants of the engine and its drivers: one realistic
+// slip each, measured by the mutation harness (model/cluster Mutants,
+// simrun mutants). The zero value plants nothing.
+type TestingKnobs struct {
+	// MetaWrittenLSN writes the meta with the logs' appended LSNs (the
+	// next LSN to hand out) instead of their synced ones.
+	MetaWrittenLSN bool
+	// GCNewestSealed lets GC delete the newest sealed file of a log too.
+	GCNewestSealed bool
+	// AckWrittenLSN acknowledges appends up to the written LSN under the
+	// commit and interval policies instead of the synced one.
+	AckWrittenLSN bool
+	// GCBelowResolved collects sealed files below the meta's resolved ts
+	// instead of its checkpoint.
+	GCBelowResolved bool
+	// FlushedAtIssue counts a meta as flushed when its chain is issued,
+	// not when it completes.
+	FlushedAtIssue bool
+	// ReleaseOneEarly makes engine/simdriver call back one appender past
+	// the acknowledged ones whenever it calls any back.
+	ReleaseOneEarly bool
 }
 
 // SyncChainsMaxBound bounds Config.SyncChainsMax.

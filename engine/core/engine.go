@@ -158,7 +158,11 @@ func (e *Engine) Ready() []Chain {
 			out = append(out, Chain{ID: id, Stream: s.typ, Ops: ops})
 		}
 	}
-	if ops := e.meta.ready(e.collect, e.row.syncedLSN, e.ddl.syncedLSN); ops != nil {
+	rowLSN, ddlLSN := e.row.syncedLSN, e.ddl.syncedLSN
+	if e.cfg.TestingKnobs.MetaWrittenLSN {
+		rowLSN, ddlLSN = e.row.nextLSN, e.ddl.nextLSN // mutant: appended is not durable
+	}
+	if ops := e.meta.ready(e.collect, rowLSN, ddlLSN); ops != nil {
 		e.nextChain++
 		e.issue(e.nextChain, TypeMeta)
 		out = append(out, Chain{ID: e.nextChain, Stream: TypeMeta, Ops: ops})

@@ -172,6 +172,10 @@ func (l *streamLog) advance(id uint64, err error) {
 func (l *streamLog) ack() {
 	switch l.policy {
 	case PolicyCommit, PolicyInterval:
+		if l.cfg.TestingKnobs.AckWrittenLSN {
+			l.ackedLSN = max(l.ackedLSN, l.writtenLSN) // mutant: written is not durable
+			break
+		}
 		l.ackedLSN = max(l.ackedLSN, l.syncedLSN)
 	case PolicyOS:
 		l.ackedLSN = max(l.ackedLSN, l.writtenLSN)
@@ -190,8 +194,11 @@ func (l *streamLog) ack() {
 // means loss; and the newest sealed file always stays, so the end LSN the
 // meta promises stays checkable.
 func (l *streamLog) collect(checkpointTs uint64) []string {
-	n := 0
-	for n < len(l.sealed)-1 && l.sealed[n].maxTs < checkpointTs {
+	n, keep := 0, 1
+	if l.cfg.TestingKnobs.GCNewestSealed {
+		keep = 0 // mutant: the newest sealed file may go too
+	}
+	for n < len(l.sealed)-keep && l.sealed[n].maxTs < checkpointTs {
 		n++
 	}
 	gone := make([]string, 0, n)

@@ -104,7 +104,11 @@ func (m *metaStream) ready(gc func(checkpointTs uint64) []string, rowLSN, ddlLSN
 			Op{Kind: OpSync, Path: tmp}, Op{Kind: OpRename, Path: tmp, NewPath: name}, Op{Kind: OpSyncDir})
 	}
 	var victims []string
-	for _, f := range append(append([]string(nil), m.files...), gc(m.unflushed.CheckpointTs)...) {
+	gcTs := m.unflushed.CheckpointTs
+	if m.cfg.TestingKnobs.GCBelowResolved {
+		gcTs = m.unflushed.ResolvedTs // mutant: the resolved ts is not a checkpoint
+	}
+	for _, f := range append(append([]string(nil), m.files...), gc(gcTs)...) {
 		if f != name { // never delete what this chain writes
 			victims = append(victims, f)
 		}
@@ -122,6 +126,9 @@ func (m *metaStream) ready(gc func(checkpointTs uint64) []string, rowLSN, ddlLSN
 	mc.deleted = victims
 	m.inflight = mc
 	m.writes++
+	if m.cfg.TestingKnobs.FlushedAtIssue {
+		m.flushed = m.unflushed // mutant: issued is not durable
+	}
 	return ops
 }
 

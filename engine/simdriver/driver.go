@@ -86,11 +86,15 @@ func (ws *waiters) push(lsn core.LSN, done func(error)) {
 }
 
 // release calls back every waiter at or below acked when it is called, in
-// order; a waiter a callback pushes waits for the next release.
-func (ws *waiters) release(acked core.LSN) {
+// order; a waiter a callback pushes waits for the next release. extra is
+// the ReleaseOneEarly mutant: one waiter more.
+func (ws *waiters) release(acked core.LSN, extra bool) {
 	n := 0
 	for n < ws.q.Len() && ws.q.At(n).lsn <= acked {
 		n++
+	}
+	if extra && n > 0 && n < ws.q.Len() {
+		n++ // mutant: the loop bound is one past the acknowledged waiters
 	}
 	for ; n > 0 && ws.q.Len() > 0; n-- { // a callback may fail the rest
 		wt := *ws.q.Front()
@@ -241,8 +245,9 @@ func (d *Driver) pump() {
 		d.row.fail(err)
 		d.ddl.fail(err)
 	}
-	d.row.release(d.eng.RowAckedLSN())
-	d.ddl.release(d.eng.DDLAckedLSN())
+	extra := d.eng.Config().TestingKnobs.ReleaseOneEarly
+	d.row.release(d.eng.RowAckedLSN(), extra)
+	d.ddl.release(d.eng.DDLAckedLSN(), extra)
 	next := d.eng.NextDeadline()
 	if !d.timer.Pending() || next < d.timerAt {
 		d.timer.Stop()

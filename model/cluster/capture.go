@@ -49,6 +49,8 @@ func (c *capture) start(startTs uint64) error {
 	var err error
 	if cfg.Redo.Enabled {
 		rc := redosink.Config{Capture: string(n.ID()), Changefeed: cfg.Changefeed, Owner: c.isMaintainer(), Engine: cfg.Redo.Engine}
+		cfg.redoSinkMutants(&rc.TestingKnobs)
+		cfg.engineMutants(&rc.Engine.TestingKnobs)
 		if cfg.TickPhases {
 			// The redo writer's flush and meta tickers start when its
 			// process did: a phase per node and incarnation.
@@ -91,6 +93,7 @@ func (c *capture) startMaintainer(startTs uint64) error {
 	mc.StartTs, mc.Nodes, mc.RedoEnabled, mc.Epoch = startTs, c.cl.nodeIDs(), cfg.Redo.Enabled, c.cl.maintEpoch
 	mc.StartPhysicalMs = c.cl.up.Config().StartPhysicalMs
 	mc.TestingKnobs.CheckpointFromLastHeartbeat = cfg.bug(BugCheckpointRegress)
+	cfg.maintainerMutants(&mc.TestingKnobs)
 	m, err := maintainer.New(c.node, c.cl.reg, mc)
 	if err != nil {
 		return fmt.Errorf("%w: maintainer: %v", ErrConfig, err)
@@ -113,6 +116,7 @@ func (c *capture) eventServiceConfig() eventservice.Config {
 	}
 	ec.Window.SyncPointInterval = c.cl.cfg.SyncPointInterval
 	ec.Window.StartTime = c.cl.w.Now()
+	c.cl.cfg.eventServiceMutants(&ec.TestingKnobs)
 	return ec
 }
 
@@ -128,6 +132,7 @@ func (c *capture) collectorConfig() collector.Config {
 		cc.PathMinBytes = max(cfg.MemoryQuotaBytes/1024, 4<<10)
 	}
 	cc.TestingKnobs.ForgetPopDecrement = cfg.bug(BugForgetPopDecrement)
+	cfg.collectorMutants(&cc.TestingKnobs)
 	return cc
 }
 
@@ -141,6 +146,7 @@ func (c *capture) startDispatchers(startTs uint64) error {
 	dc.TestingKnobs.BypassFence = cfg.bug(BugBypassFence)
 	dc.TestingKnobs.SkipSyncPointBarrier = cfg.bug(BugSkipSyncPointBarrier)
 	dc.TestingKnobs.CheckpointGoesBack = cfg.bug(BugDispatcherCheckpointGoesBack)
+	cfg.dispatcherMutants(&dc.TestingKnobs)
 	mc := dispatcher.ManagerConfig{Maintainer: c.cl.maintainerNode(), MaintainerEpoch: c.cl.maintEpoch, Dispatcher: dc}
 	if cfg.Redo.Enabled {
 		mc.FlushInterval = cfg.Redo.Engine.FlushInterval

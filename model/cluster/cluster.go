@@ -86,7 +86,9 @@ func Build(w *sim.World, reg *metrics.Registry, checks *check.Set, rec Recorder,
 	if err != nil {
 		return nil, fmt.Errorf("%w: upstream: %v", ErrConfig, err)
 	}
-	down, err := downstream.New(w, cfg.Downstream)
+	dsc := cfg.Downstream
+	cfg.downstreamMutants(&dsc.TestingKnobs)
+	down, err := downstream.New(w, dsc)
 	if err != nil {
 		return nil, fmt.Errorf("%w: downstream: %v", ErrConfig, err)
 	}

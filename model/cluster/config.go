@@ -72,7 +72,8 @@ type Config struct {
 	Maintainer   maintainer.Config
 	// Network is the links' default configuration.
 	Network netsim.Config
-	// Bugs lists planted bugs to switch on (see Bugs()).
+	// Bugs lists planted bugs and mutants to switch on (see Bugs() and
+	// Mutants()).
 	Bugs []string
 }
 
@@ -205,11 +206,7 @@ func (c *Config) validate() error {
 		c.Redo.DiskProfile = "nvme"
 	}
 	for _, b := range c.Bugs {
-		known := false
-		for _, kb := range Bugs() {
-			known = known || kb[0] == b
-		}
-		if !known {
+		if !isKnownBug(b) {
 			return fmt.Errorf("%w: unknown planted bug %q", ErrConfig, b)
 		}
 	}

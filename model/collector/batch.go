@@ -30,12 +30,16 @@ func (s *stream) popBatch(p *path) []msg.Event {
 	batch := []msg.Event{first}
 	var bytes int64 = first.Bytes
 	s.popFront(p)
-	if !batchable(first.Kind) {
+	ok := batchable
+	if s.c.cfg.TestingKnobs.BatchSyncPoints {
+		ok = func(k msg.EventKind) bool { return batchable(k) || k == msg.EventSyncPoint } // mutant
+	}
+	if !ok(first.Kind) {
 		return batch
 	}
 	for p.queue.Len() > 0 && len(batch) < s.batchCount && bytes < s.batchBytes {
 		ev := p.queue.Front()
-		if !batchable(ev.Kind) {
+		if !ok(ev.Kind) {
 			break
 		}
 		batch = append(batch, *ev)

@@ -86,6 +86,9 @@ func (s *stream) releasePick() []*path {
 	b := &s.c.cfg.Breaker
 	order := slices.Clone(s.paths) // sorted by id: the tie-break
 	slices.SortStableFunc(order, func(x, y *path) int {
+		if s.c.cfg.TestingKnobs.ReleaseMostLagging {
+			x, y = y, x // mutant: the least advanced first
+		}
 		switch {
 		case x.lastHandleTs > y.lastHandleTs:
 			return -1

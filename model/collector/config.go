@@ -181,6 +181,25 @@ type TestingKnobs struct {
 	// ReleaseNonBlocking lets a release pick paths that are not blocked
 	// (breaks: release only targets blocking paths).
 	ReleaseNonBlocking bool
+
+	// Mutants: one realistic slip each, measured by the mutation harness
+	// (model/cluster Mutants, simrun mutants).
+
+	// DoubleCountAppend adds a queued event's bytes to the accounting
+	// twice.
+	DoubleCountAppend bool
+	// CollapseOverDML lets a resolved event collapse into the event at the
+	// back of the queue whatever its kind, replacing a queued DML.
+	CollapseOverDML bool
+	// DedupeBreaks ends a batch at the first DML the commit-ts filter
+	// drops (break instead of continue): the events behind it are lost.
+	DedupeBreaks bool
+	// ReleaseMostLagging makes the breaker release the least advanced
+	// paths first instead of the most advanced.
+	ReleaseMostLagging bool
+	// BatchSyncPoints lets a syncpoint share a batch with DML and
+	// resolved events.
+	BatchSyncPoints bool
 }
 
 // SplitQuota splits a changefeed's memory quota between the main and redo

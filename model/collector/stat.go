@@ -173,6 +173,9 @@ func (c *Collector) handleData(d *dispatcherStat, batch []msg.Event) bool {
 		if ev.Kind == msg.EventDML && !d.forward(ev) {
 			c.st.Dedupes++
 			c.met.dedupes.Inc()
+			if c.cfg.TestingKnobs.DedupeBreaks {
+				break // mutant: break, not continue: the events behind it are lost
+			}
 			continue
 		}
 		valid = append(valid, *ev)

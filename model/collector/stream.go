@@ -173,7 +173,7 @@ func (s *stream) addPending(p *path, delta int64) {
 func (s *stream) append(p *path, ev msg.Event) {
 	s.area.lastAppend = s.c.w.Now()
 	if ev.Kind == msg.EventResolved {
-		if back := p.queue.Back(); back != nil && back.Kind == msg.EventResolved {
+		if back := p.queue.Back(); back != nil && (back.Kind == msg.EventResolved || s.c.cfg.TestingKnobs.CollapseOverDML) {
 			// Consecutive resolved events collapse to the latest; like TiCDC
 			// this returns before the breaker's checks.
 			s.addPending(p, ev.Bytes-back.Bytes)
@@ -193,6 +193,9 @@ func (s *stream) append(p *path, ev msg.Event) {
 	}
 	p.queue.Push(ev)
 	s.addPending(p, ev.Bytes)
+	if s.c.cfg.TestingKnobs.DoubleCountAppend {
+		s.addPending(p, ev.Bytes) // mutant: counted twice
+	}
 	s.makeReady(p)
 }
 

@@ -68,8 +68,15 @@ func (b *basic) ID() msg.DispatcherID { return b.id }
 // to S - 1 while the syncpoint row is written.
 func (b *basic) CheckpointTs() uint64 {
 	ck := b.prog.checkpoint()
+	if b.cfg.TestingKnobs.CheckpointAtInflight && len(b.prog.inflight) > 0 {
+		ck = b.prog.inflight[0].minCommitTs // mutant: no "- 1"
+	}
 	if b.block != nil {
-		ck = max(b.block.key.commitTs-1, b.prog.idle())
+		if b.cfg.TestingKnobs.CheckpointAtBlock {
+			ck = max(b.block.key.commitTs, b.prog.idle()) // mutant: S, not S - 1
+		} else {
+			ck = max(b.block.key.commitTs-1, b.prog.idle())
+		}
 	}
 	if b.cfg.TestingKnobs.CheckpointGoesBack {
 		// Two seconds of TSO time (physical ms above 18 logical bits).

@@ -68,6 +68,29 @@ type TestingKnobs struct {
 	// read on a rare path would: a checkpoint that goes back (a planted bug
 	// for the monotonic checker's per-dispatcher sweep).
 	CheckpointGoesBack bool
+
+	// Mutants: one realistic slip each, measured by the mutation harness
+	// (model/cluster Mutants, simrun mutants); not all are expected to be
+	// caught.
+
+	// FenceFirstCommitTs makes the redo fence compare a batch's first
+	// commitTs with redoGlobalTs instead of its last.
+	FenceFirstCommitTs bool
+	// CheckpointAtInflight makes the checkpoint rule return the oldest
+	// in-flight commitTs instead of that minus one.
+	CheckpointAtInflight bool
+	// CheckpointAtBlock makes a dispatcher blocked at S report S instead
+	// of max(S-1, idle) while the block event is pending.
+	CheckpointAtBlock bool
+	// WatermarkMax makes a node's heartbeat watermark the maximum over its
+	// dispatchers instead of the minimum.
+	WatermarkMax bool
+	// DoneForFutureBlock makes an idle dispatcher answer DONE to an action
+	// for a block event it has not reached yet.
+	DoneForFutureBlock bool
+	// ForwardIgnoresEpoch makes the manager apply a redoGlobalTs broadcast
+	// from a maintainer of an older epoch.
+	ForwardIgnoresEpoch bool
 }
 
 // validate fills in defaults and rejects bad values.

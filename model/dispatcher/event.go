@@ -60,7 +60,11 @@ func (e *EventDispatcher) HandleEvents(events []msg.Event, wake func()) (block b
 		return e.handle(events, wake)
 	}
 	g := e.fence.Load()
-	if g >= events[len(events)-1].CommitTs {
+	last := events[len(events)-1].CommitTs
+	if e.cfg.TestingKnobs.FenceFirstCommitTs {
+		last = events[0].CommitTs // mutant: the batch's first commitTs, not its last
+	}
+	if g >= last {
 		e.noteRelease(len(events))
 		return e.handle(events, wake)
 	}

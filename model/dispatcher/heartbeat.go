@@ -18,6 +18,10 @@ const NoWatermark uint64 = math.MaxUint64
 // the node has none of (C: aggregateDispatcherHeartbeats).
 func (m *Manager) Watermarks() (watermark, redoWatermark uint64) {
 	watermark, redoWatermark = NoWatermark, NoWatermark
+	if m.cfg.Dispatcher.TestingKnobs.WatermarkMax {
+		// Mutant: the most advanced dispatcher, not the least.
+		return maxCheckpoint(m.eventList), maxCheckpoint(m.redoList)
+	}
 	for _, d := range m.eventList {
 		watermark = min(watermark, d.CheckpointTs())
 	}
@@ -68,7 +72,7 @@ func (m *Manager) onMetaUpdate(from netsim.NodeID, u msg.RedoMetaUpdate) {
 // redoGlobalTs, and if it rose every event dispatcher retries its fence
 // cache, in table order (C: RedoResolvedTsForwardMessageHandler).
 func (m *Manager) onForward(from netsim.NodeID, f msg.RedoResolvedForward) {
-	if f.MaintainerEpoch < m.epoch {
+	if f.MaintainerEpoch < m.epoch && !m.cfg.Dispatcher.TestingKnobs.ForwardIgnoresEpoch {
 		m.forwardsDropped.Inc()
 		m.w.Record("manager/forward-stale", string(m.n.ID()), sim.Digest(f.ResolvedTs, f.MaintainerEpoch))
 		return
@@ -86,4 +90,17 @@ func (m *Manager) onForward(from netsim.NodeID, f msg.RedoResolvedForward) {
 			d.HandleCacheEvents()
 		}
 	}
+}
+
+// maxCheckpoint is the largest checkpoint of ds, NoWatermark when ds is
+// empty (the WatermarkMax mutant's aggregate).
+func maxCheckpoint[D interface{ CheckpointTs() uint64 }](ds []D) uint64 {
+	if len(ds) == 0 {
+		return NoWatermark
+	}
+	var ts uint64
+	for _, d := range ds {
+		ts = max(ts, d.CheckpointTs())
+	}
+	return ts
 }

@@ -43,6 +43,18 @@ type Config struct {
 	RowLatency dist.Dist
 	// QueueLenMax bounds transactions waiting for a worker. Default 1<<20.
 	QueueLenMax int
+	// TestingKnobs plant the mutation harness's slips (model/cluster
+	// Mutants). Never set in a real world.
+	TestingKnobs TestingKnobs
+}
+
+// TestingKnobs are mutants of the downstream: one realistic slip each,
+// measured by the mutation harness (model/cluster Mutants, simrun
+// mutants). The zero value plants nothing.
+type TestingKnobs struct {
+	// DoneOneTxnEarly calls a DML batch's done when all but one of its
+	// transactions have committed.
+	DoneOneTxnEarly bool
 }
 
 func (c *Config) validate() error {

@@ -27,6 +27,10 @@ func (d *Downstream) WriteDML(id msg.DispatcherID, events []msg.Event, done func
 		d.w.Loop.After(0, done)
 		return
 	}
+	doneAt := 0
+	if d.cfg.TestingKnobs.DoneOneTxnEarly && pending > 1 {
+		doneAt = 1 // mutant: one transaction early
+	}
 	for i := range events {
 		ev := &events[i]
 		if ev.Kind != msg.EventDML {
@@ -35,7 +39,7 @@ func (d *Downstream) WriteDML(id msg.DispatcherID, events []msg.Event, done func
 		rows := ev.Rows
 		d.submit(&txn{table: id.Table, rows: len(rows), apply: func() { d.applyRows(rows) }, done: func() {
 			pending--
-			if pending == 0 {
+			if pending == doneAt {
 				done()
 			}
 		}})

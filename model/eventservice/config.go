@@ -140,6 +140,28 @@ type Config struct {
 
 	// bug plants a bug for tests of the checkers; tests only.
 	bug plantedBug
+	// TestingKnobs plant the mutation harness's slips (model/cluster
+	// Mutants). Never set in a real world.
+	TestingKnobs TestingKnobs
+}
+
+// TestingKnobs are mutants: one realistic slip each, measured by the
+// mutation harness (model/cluster Mutants, simrun mutants). The zero value
+// plants nothing.
+type TestingKnobs struct {
+	// InterruptedResolvedAtEnd closes a scan interrupted by its budget at
+	// the range's end instead of its last event: the resolved ts covers
+	// events never sent.
+	InterruptedResolvedAtEnd bool
+	// ResolvedBeforeEvents sends a scan's closing resolved ts before the
+	// events it covers.
+	ResolvedBeforeEvents bool
+	// SyncPointNextFromEvent steps a dispatcher's next syncpoint from the
+	// event that crossed it instead of from the syncpoint itself.
+	SyncPointNextFromEvent bool
+	// SkipSyncPointAtStart always skips a syncpoint exactly at a
+	// registration's start ts, whatever the registration asks.
+	SkipSyncPointAtStart bool
 }
 
 // plantedBug names a deliberate bug a test plants to show a checker fires.

@@ -229,12 +229,30 @@ func (s *Service) completeScan(d *dispatcherStat, cf *changefeedStatus, r scanRe
 		s.refund(cf, d.collector, unused)
 		s.observeRefund(d, unused)
 	}
+	if s.cfg.TestingKnobs.ResolvedBeforeEvents {
+		// Mutant: the resolved ts goes out first, the events it covers after.
+		end := r.end
+		if interrupted {
+			end = d.scanFrom
+			if len(events) > 0 {
+				end = events[len(events)-1].CommitTs
+			}
+		}
+		s.sendResolved(d, max(end, d.sentResolvedTs))
+		for _, ev := range events {
+			s.sendData(d, ev)
+		}
+		d.scanFrom = max(d.scanFrom, end)
+		s.releaseScanBuffer(events)
+		s.finish(d, interrupted)
+		return
+	}
 	for _, ev := range events {
 		s.sendData(d, ev)
 	}
 	s.releaseScanBuffer(events)
 	end := r.end
-	if interrupted {
+	if interrupted && !s.cfg.TestingKnobs.InterruptedResolvedAtEnd {
 		end = d.scanFrom
 	}
 	s.sendResolved(d, end)

@@ -97,7 +97,7 @@ func (s *Service) newDispatcherStat(r *msg.RegisterDispatcher, from netsim.NodeI
 	}
 	if r.SyncPointIntervalSec > 0 {
 		d.syncPointInterval = sim.Duration(r.SyncPointIntervalSec) * sim.Second
-		d.nextSyncPoint = tso.FirstSyncPoint(r.StartTs, d.syncPointInterval, r.SkipSyncPointAtStart)
+		d.nextSyncPoint = tso.FirstSyncPoint(r.StartTs, d.syncPointInterval, r.SkipSyncPointAtStart || s.cfg.TestingKnobs.SkipSyncPointAtStart)
 	}
 	return d
 }

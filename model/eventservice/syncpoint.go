@@ -24,7 +24,11 @@ func (s *Service) emitSyncPoints(d *dispatcherStat, ts uint64) {
 			panic(fmt.Sprintf("model/eventservice: %v crosses more than %d syncpoints before ts %d", d.id, syncPointsPerEventMax, ts))
 		}
 		sp := d.nextSyncPoint
-		d.nextSyncPoint = tso.NextSyncPoint(sp, d.syncPointInterval)
+		if s.cfg.TestingKnobs.SyncPointNextFromEvent {
+			d.nextSyncPoint = tso.NextSyncPoint(ts, d.syncPointInterval) // mutant: from the event, not the syncpoint
+		} else {
+			d.nextSyncPoint = tso.NextSyncPoint(sp, d.syncPointInterval)
+		}
 		d.seq++
 		s.queue(d, msg.Event{Kind: msg.EventSyncPoint, Dispatcher: d.id, Epoch: d.epoch, Seq: d.seq, CommitTs: sp, Bytes: syncPointEventBytes})
 		s.w.Record("eventservice/syncpoint", s.actor, sim.Digest(idDigest(d.id), d.epoch, sp))

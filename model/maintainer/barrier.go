@@ -176,7 +176,7 @@ func (b *barrier) passedSomewhere(ev *barrierEvent) bool {
 		if b.mode == msg.ModeRedo {
 			wm = p.redoWatermark
 		}
-		if wm != noWatermark && wm > ev.key.commitTs {
+		if wm != noWatermark && (wm > ev.key.commitTs || b.m.cfg.TestingKnobs.PassedAtBarrierTs && wm == ev.key.commitTs) {
 			return true
 		}
 	}
@@ -288,7 +288,11 @@ func (b *barrier) coverage(ev *barrierEvent) (tables []int64, ok bool) {
 // dispatcher waits: the table trigger for a syncpoint or a DDL it is
 // covered by, else the dispatcher whose report completed the coverage.
 func (b *barrier) trySelect(ev *barrierEvent) {
-	if !b.count(ev) || ev.notReported > 0 {
+	missing := 0
+	if b.m.cfg.TestingKnobs.BarrierOneMissing {
+		missing = 1 // mutant: > 1 instead of > 0
+	}
+	if !b.count(ev) || ev.notReported > missing {
 		return
 	}
 	ev.selected = true
@@ -298,6 +302,9 @@ func (b *barrier) trySelect(ev *barrierEvent) {
 	}
 	b.m.w.Record("maintainer/barrier-write", b.actor(), sim.Digest(b.digest(ev), uint64(ev.writer)))
 	b.sendWrite(ev)
+	if b.m.cfg.TestingKnobs.PassWithWrite {
+		b.sendPass(ev) // mutant: the others go on before the writer is done
+	}
 }
 
 // tryFinish ends the event once the writer and every covered dispatcher

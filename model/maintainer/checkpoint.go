@@ -20,6 +20,9 @@ func (m *Maintainer) minWatermark(redo bool) (ts uint64, ok bool) {
 	ts = noWatermark
 	for _, id := range m.cfg.Nodes {
 		p, seen := m.progress[id]
+		if !seen && m.cfg.TestingKnobs.IgnoreUnreportedNode {
+			continue // mutant: the node is left out instead of freezing the minimum
+		}
 		if !seen {
 			return 0, false
 		}
@@ -47,7 +50,7 @@ func (m *Maintainer) updateCheckpoint() {
 		}
 		return
 	}
-	ts, ok := m.minWatermark(false)
+	ts, ok := m.minWatermark(m.cfg.TestingKnobs.CheckpointFromRedo) // mutant when set: the redo watermarks
 	if !ok || ts <= m.checkpointTs {
 		return
 	}

@@ -72,6 +72,34 @@ type TestingKnobs struct {
 	// node's latest watermark (round robin per tick) rather than the
 	// minimum, so it overshoots and goes back when nodes differ.
 	CheckpointFromLastHeartbeat bool
+
+	// Mutants: one realistic slip each, measured by the mutation harness
+	// (model/cluster Mutants, simrun mutants).
+
+	// BarrierOneMissing selects a barrier's writer while one covered
+	// dispatcher has not reported yet (> 1 instead of > 0).
+	BarrierOneMissing bool
+	// PassedAtBarrierTs counts a node whose watermark equals a barrier's
+	// ts as having passed it (>= instead of >).
+	PassedAtBarrierTs bool
+	// PassWithWrite releases the other dispatchers with Pass as soon as
+	// the writer is sent Write, before it is done.
+	PassWithWrite bool
+	// IgnoreUnreportedNode leaves a node that has not heartbeated out of
+	// the minimum watermark instead of freezing it.
+	IgnoreUnreportedNode bool
+	// CheckpointFromRedo takes the changefeed checkpoint from the redo
+	// watermarks instead of the event dispatchers'.
+	CheckpointFromRedo bool
+	// RedoResolvedFromMain takes the redo meta's resolved ts from the
+	// event dispatchers' watermarks instead of the redo dispatchers'.
+	RedoResolvedFromMain bool
+	// RedoCheckpointFromResolved writes the redo meta's checkpoint from
+	// its resolved ts instead of the changefeed checkpoint.
+	RedoCheckpointFromResolved bool
+	// ForwardUnflushed broadcasts the computed (unflushed) redo resolved
+	// ts as redoGlobalTs instead of waiting for the flushed meta.
+	ForwardUnflushed bool
 }
 
 // validate fills in defaults and rejects bad values.

@@ -16,14 +16,21 @@ type redoMeta struct {
 // node (the table-trigger redo dispatcher's manager) to update the meta.
 func (m *Maintainer) redoTick() {
 	changed := false
-	if ts, ok := m.minWatermark(true); ok && ts > m.redoMeta.resolvedTs {
+	if ts, ok := m.minWatermark(!m.cfg.TestingKnobs.RedoResolvedFromMain); ok && ts > m.redoMeta.resolvedTs {
 		m.redoMeta.resolvedTs = ts
 		m.met.redoMetaResolved.Set(float64(ts))
 		m.barriers[msg.ModeRedo].prune(ts)
 		changed = true
+		if m.cfg.TestingKnobs.ForwardUnflushed {
+			m.onRedoPersisted(msg.RedoResolvedProgress{ResolvedTs: ts}) // mutant: broadcast before it is flushed
+		}
 	}
-	if m.checkpointTs > m.redoMeta.checkpointTs {
-		m.redoMeta.checkpointTs = m.checkpointTs
+	ck := m.checkpointTs
+	if m.cfg.TestingKnobs.RedoCheckpointFromResolved {
+		ck = m.redoMeta.resolvedTs // mutant: the resolved ts is not a checkpoint
+	}
+	if ck > m.redoMeta.checkpointTs {
+		m.redoMeta.checkpointTs = ck
 		changed = true
 	}
 	if !changed {

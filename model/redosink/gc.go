@@ -47,6 +47,9 @@ type gcFile struct {
 // collectExpired is one bgGC round.
 func (s *Sink) collectExpired() {
 	ck := s.drv.FlushedMeta().CheckpointTs
+	if s.cfg.TestingKnobs.GCBelowResolved {
+		ck = s.drv.FlushedMeta().ResolvedTs // mutant: the resolved ts is not a checkpoint
+	}
 	if ck <= s.gcCheckpoint || s.drv.Recovering() {
 		return
 	}
@@ -95,8 +98,11 @@ func (s *Sink) expired(files []gcFile, ck uint64) []gcFile {
 		return out
 	}
 	slices.SortFunc(files, func(a, b gcFile) int { return cmp.Or(cmp.Compare(a.startLSN, b.startLSN), cmp.Compare(a.name, b.name)) })
-	n := 0
-	for n < len(files)-1 && files[n].ts < ck { // the newest sealed file stays
+	n, keep := 0, 1
+	if s.cfg.TestingKnobs.GCNewestSealed {
+		keep = 0 // mutant: the newest sealed file may go too
+	}
+	for n < len(files)-keep && files[n].ts < ck { // the newest sealed file stays
 		n++
 	}
 	return files[:n]

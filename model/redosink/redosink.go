@@ -36,6 +36,24 @@ type Config struct {
 	// Engine is the redo engine's configuration (policy, intervals, max
 	// log size); identities and the backend are filled in by Open.
 	Engine core.Config
+	// TestingKnobs plant the mutation harness's slips (model/cluster
+	// Mutants). Never set in a real world.
+	TestingKnobs TestingKnobs
+}
+
+// TestingKnobs are mutants of the redo sink: one realistic slip each,
+// measured by the mutation harness (model/cluster Mutants, simrun
+// mutants). The zero value plants nothing.
+type TestingKnobs struct {
+	// AckOneRowEarly acknowledges a batch when all but its last row are
+	// acknowledged.
+	AckOneRowEarly bool
+	// GCNewestSealed lets the owner's GC delete another capture's newest
+	// sealed file too.
+	GCNewestSealed bool
+	// GCBelowResolved collects other captures' files below the flushed
+	// meta's resolved ts instead of its checkpoint.
+	GCBelowResolved bool
 }
 
 // Sink writes a node's redo.
@@ -104,13 +122,18 @@ func (s *Sink) Stop() {
 func (s *Sink) WriteDML(id msg.DispatcherID, events []msg.Event, done func()) {
 	s.stats.Batches++
 	pending, failed := 1, false
+	doneAt, doneCalled := 0, false
+	if s.cfg.TestingKnobs.AckOneRowEarly && hasRows(events) {
+		doneAt = 1 // mutant: done runs while one row is still unacknowledged
+	}
 	finish := func(err error) {
 		if err != nil && !failed {
 			failed = true
 			s.stats.Failures++
 		}
 		pending--
-		if pending == 0 && !failed {
+		if pending == doneAt && !failed && !doneCalled {
+			doneCalled = true
 			done()
 		}
 	}
@@ -126,6 +149,16 @@ func (s *Sink) WriteDML(id msg.DispatcherID, events []msg.Event, done func()) {
 		}
 	}
 	finish(nil) // the batch itself; done runs here if it had no rows
+}
+
+// hasRows reports whether any DML event of events has a row.
+func hasRows(events []msg.Event) bool {
+	for i := range events {
+		if events[i].Kind == msg.EventDML && len(events[i].Rows) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // WriteDDL writes a DDL; done runs once it is durable.

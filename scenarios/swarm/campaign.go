@@ -126,6 +126,33 @@ func RunCampaign(cfg CampaignConfig) (*Summary, []*WorldResult) {
 	return summarize(results, time.Since(start)), results
 }
 
+// forEachParallel calls run(k) for k in [0, n) on parallel goroutines and
+// then done(k, result) one call at a time, in completion order; each run
+// is one world, single-threaded and sharing nothing (the mutation
+// harness's pool; RunCampaign keeps its own).
+func forEachParallel[R any](n, parallel int, run func(k int) R, done func(k int, r R)) {
+	jobs := make(chan int)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(max(1, parallel), max(1, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range jobs {
+				r := run(k)
+				mu.Lock()
+				done(k, r)
+				mu.Unlock()
+			}
+		}()
+	}
+	for k := range n {
+		jobs <- k
+	}
+	close(jobs)
+	wg.Wait()
+}
+
 // runOne runs world i of a campaign with every check it asks for.
 func runOne(cfg CampaignConfig, i int) *WorldResult {
 	seed := cfg.Seeds[i]

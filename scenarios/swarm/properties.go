@@ -233,11 +233,11 @@ func JudgeLiveness(spec scenarios.Spec, rw *results.World) Liveness {
 }
 
 // LastFaultEnd is when the last effect of a plan's faults is over (planted
-// bugs, armed for the whole run, do not count).
+// bugs and mutants, armed for the whole run, do not count).
 func LastFaultEnd(plan fault.Plan) sim.Duration {
 	var end sim.Duration
 	for _, e := range plan.Entries() {
-		if strings.HasPrefix(e.Name, "bug/") {
+		if strings.HasPrefix(e.Name, "bug/") || strings.HasPrefix(e.Name, "mutant/") {
 			continue
 		}
 		f := Fault{Name: e.Name, From: sim.Duration(e.From), Value: e.Value}
