@@ -31,21 +31,11 @@ func (b PlantedBug) Check() *Verdict {
 		w.Bugs = []string{b.Name}
 		return Check(w)
 	}
-	v := &Verdict{Probes: map[string]uint64{}}
 	sc, err := scenarios.Lookup(b.Scenario)
 	if err != nil {
-		v.Failures = append(v.Failures, Failure{Property: PropRun, Detail: err.Error()})
-		return v
+		return &Verdict{Probes: map[string]uint64{}, Failures: []Failure{{Property: PropRun, Detail: err.Error()}}}
 	}
-	v.Spec = scenarios.Spec{Scenario: sc, Seed: 3, Faults: b.Name + "@0s.."}
-	out, err := runSafely(v.Spec)
-	if err != nil {
-		v.Failures = append(v.Failures, Failure{Property: PropRun, Detail: err.Error()})
-		return v
-	}
-	v.Outcome = out
-	v.Failures = InvariantFailures(out.World)
-	return v
+	return checkScenario(sc, 0, b.Name) // 0: the scenario's own duration
 }
 
 // PlantedBugs lists every planted bug with the property that catches it.
