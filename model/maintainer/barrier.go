@@ -326,16 +326,17 @@ func (b *barrier) sendWrite(ev *barrierEvent) {
 	ev.lastSend = b.m.w.Now()
 }
 
-// sendPass sends Pass to every covered dispatcher not done, one message
-// per node listing its dispatchers.
+// sendPass sends Pass to every covered dispatcher, one message per node
+// listing its dispatchers. Done ones are included, as TiCDC's
+// sendPassAction broadcasts to the whole scope: a dispatcher re-created
+// after its node crashed replays the event below its old DONE and waits
+// for a Pass that would otherwise never come (a dispatcher already past
+// the event answers DONE again, which onDone absorbs).
 func (b *barrier) sendPass(ev *barrierEvent) {
 	cov, _ := b.coverage(ev)
 	byNode := make(map[netsim.NodeID][]int64)
 	var nodes []netsim.NodeID
 	for _, t := range cov {
-		if ev.done[t] {
-			continue
-		}
 		id := b.nodeOf(ev, t)
 		if _, ok := byNode[id]; !ok {
 			nodes = append(nodes, id)

@@ -66,11 +66,14 @@ func TestBarrierSyncPoint(t *testing.T) {
 	wantAction(t, u, "n1", msg.ActionWrite, ids(msg.ModeMain, 0))
 	u.m.Handle("n1", status(0, msg.ModeMain, 200, true, msg.StageDone))
 	u.run(t, 10*sim.Millisecond)
-	wantAction(t, u, "n1", msg.ActionPass, ids(msg.ModeMain, 2))
+	wantAction(t, u, "n1", msg.ActionPass, ids(msg.ModeMain, 0, 2))
 	wantAction(t, u, "n2", msg.ActionPass, ids(msg.ModeMain, 1))
 	u.m.Handle("n2", status(1, msg.ModeMain, 200, true, msg.StageDone))
 	u.run(t, 1100*sim.Millisecond)
-	wantAction(t, u, "n1", msg.ActionPass, ids(msg.ModeMain, 2)) // resent: t2 not done
+	// Resent while t2 is not done, to the whole scope as TiCDC's
+	// sendPassAction: done dispatchers answer DONE again.
+	wantAction(t, u, "n1", msg.ActionPass, ids(msg.ModeMain, 0, 2))
+	wantAction(t, u, "n2", msg.ActionPass, ids(msg.ModeMain, 1))
 	u.m.Handle("n1", status(2, msg.ModeMain, 200, true, msg.StageDone))
 	if n := u.m.PendingBarriers(msg.ModeMain); n != 0 {
 		t.Fatalf("%d barriers pending after every DONE", n)
@@ -120,6 +123,35 @@ func TestBarrierCoverageShrinks(t *testing.T) {
 	must(t, u.m.SetTables("n2", nil))
 	u.run(t, 200*sim.Millisecond)
 	wantAction(t, u, "n1", msg.ActionWrite, ids(msg.ModeMain, 0))
+}
+
+// A dispatcher re-created after its node crashed replays a syncpoint it
+// had answered DONE for; while the barrier still waits for another
+// dispatcher, the resent Pass must reach it too, or it waits for ever
+// (swarm finding checkpoint-stuck-after-crashes, seed 346).
+func TestBarrierPassReachesRecreatedDispatcher(t *testing.T) {
+	u := newUnit(t, maintainer.Config{})
+	must(t, u.m.SetTables("n1", []int64{0, 2}))
+	must(t, u.m.SetTables("n2", []int64{1}))
+	for _, s := range []struct {
+		node  netsim.NodeID
+		table int64
+	}{{"n2", 1}, {"n1", 2}, {"n1", 0}} {
+		u.m.Handle(s.node, status(s.table, msg.ModeMain, 200, true, msg.StageWaiting))
+	}
+	u.run(t, 10*sim.Millisecond)
+	wantAction(t, u, "n1", msg.ActionWrite, ids(msg.ModeMain, 0))
+	u.m.Handle("n1", status(0, msg.ModeMain, 200, true, msg.StageDone))
+	u.run(t, 10*sim.Millisecond)
+	u.m.Handle("n2", status(1, msg.ModeMain, 200, true, msg.StageDone))
+	for _, id := range []netsim.NodeID{"n1", "n2"} {
+		take[msg.BlockAction](u, id)
+	}
+	// n2 crashes and its re-created dispatcher replays the syncpoint; t2's
+	// DONE is still outstanding, so the barrier is open.
+	u.m.Handle("n2", status(1, msg.ModeMain, 200, true, msg.StageWaiting))
+	u.run(t, 1100*sim.Millisecond)
+	wantAction(t, u, "n2", msg.ActionPass, ids(msg.ModeMain, 1))
 }
 
 func must(t *testing.T, err error) {

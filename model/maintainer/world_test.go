@@ -84,7 +84,7 @@ func TestBlockStatusResendUnderLoss(t *testing.T) {
 	tw := runWorld(t, dispatchertest.WorldConfig{
 		Seed: 5, Nodes: 2, Tables: 3, Loss: 0.5,
 		Gen: dispatchertest.GenConfig{SyncPointEvery: sim.Second, Until: sim.Instant(10 * sim.Second)},
-	}, 60*sim.Second)
+	}, 120*sim.Second)
 	clean(t, tw)
 	resends := tw.Reg.Counter(dispatcher.MetricBlockResends, metrics.L("node", "n2")).Value()
 	if resends == 0 {

@@ -503,3 +503,35 @@ func TestDeterminismCheckBySeed(t *testing.T) {
 		t.Fatalf("determinism checked: whole %v, shards %v; want [10 20] both", whole, shards)
 	}
 }
+
+// TestBacklogLivelockNeedsSmallQuota pins what backlog-livelock-small-quota
+// says of itself: its world live-locks in some seeds at its 256 KiB quota
+// with v2-4030, and holds in every seed with v2-4950's window or at a
+// 16 MiB quota, so the class is the small quota's, not TiCDC's constants'.
+func TestBacklogLivelockNeedsSmallQuota(t *testing.T) {
+	const seeds = 10
+	variants := []struct {
+		name     string
+		change   func(*World)
+		wantFail bool
+	}{
+		{"as found", func(*World) {}, true},
+		{"v2-4950", func(w *World) { w.ScanWindow = "v2-4950" }, false},
+		{"16 MiB", func(w *World) { w.MemoryQuotaBytes = 16 << 20 }, false},
+	}
+	for _, v := range variants {
+		fails := 0
+		for seed := uint64(1); seed <= seeds; seed++ {
+			w := knownBacklogWorld()
+			w.Seed = seed
+			v.change(&w)
+			if Check(w).Failed(PropLiveness) {
+				fails++
+			}
+		}
+		t.Logf("%s: %d of %d seeds fail liveness", v.name, fails, seeds)
+		if got := fails > 0; got != v.wantFail {
+			t.Errorf("%s: %d of %d seeds fail liveness, want failures: %v", v.name, fails, seeds, v.wantFail)
+		}
+	}
+}
