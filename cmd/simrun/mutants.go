@@ -68,9 +68,10 @@ func runMutants(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "mutation harness: %d mutants, each alone in %s; %s wall\n\n", len(res), scope, time.Since(start).Round(time.Second))
 	caught := printMutants(stdout, res, *verbose)
 	fmt.Fprintf(stdout, "\nscore: %d/%d mutants caught by a checker (%.1f%%)\n", caught, len(res), 100*float64(caught)/float64(max(len(res), 1)))
-	if eq := equivalentSurvivors(res); eq > 0 {
-		n := len(res) - eq
-		fmt.Fprintf(stdout, "       %d/%d without the %d survivors equivalent in these worlds (%.1f%%)\n", caught, n, eq, 100*float64(caught)/float64(max(n, 1)))
+	if idle, eq := equivalentSurvivors(res); idle+eq > 0 {
+		n := len(res) - idle - eq
+		fmt.Fprintf(stdout, "       %d/%d without the survivors that cannot be seen in these worlds: %d that changed no world's trace, %d equivalent by argument (%.1f%%)\n",
+			caught, n, idle, eq, 100*float64(caught)/float64(max(n, 1)))
 	}
 	if survivors := printSurvivors(stdout, res); *quick && survivors > 0 {
 		return &violationError{fmt.Sprintf("mutants: %d of the quick mutants went unnoticed by every checker", survivors)}
@@ -82,7 +83,7 @@ func runMutants(args []string, stdout, stderr io.Writer) error {
 // caught.
 func printMutants(w io.Writer, res []swarm.MutantResult, verbose bool) int {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "mutant\tcaught by (worlds)\tworlds\tpanic/assert")
+	fmt.Fprintln(tw, "mutant\tcaught by (worlds)\tworlds\tchanged\tpanic/assert")
 	caught := 0
 	for i := range res {
 		r := &res[i]
@@ -95,7 +96,7 @@ func printMutants(w io.Writer, res []swarm.MutantResult, verbose bool) int {
 		} else {
 			by = []string{"-"}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", r.Mutant.Name, strings.Join(by, ", "), r.Worlds, r.Panics)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", r.Mutant.Name, strings.Join(by, ", "), r.Worlds, r.Exercised, r.Panics)
 	}
 	tw.Flush()
 	if verbose {
@@ -112,15 +113,20 @@ func printMutants(w io.Writer, res []swarm.MutantResult, verbose bool) int {
 	return caught
 }
 
-// equivalentSurvivors counts the survivors marked equivalent.
-func equivalentSurvivors(res []swarm.MutantResult) int {
-	n := 0
+// equivalentSurvivors counts the survivors no checker could see in these
+// worlds: idle ones changed no world's trace (measured), eq ones are
+// marked equivalent (Mutant.Equivalent, argued) and changed some trace.
+func equivalentSurvivors(res []swarm.MutantResult) (idle, eq int) {
 	for i := range res {
-		if !res[i].CaughtByChecker() && res[i].Mutant.Equivalent {
-			n++
+		switch r := &res[i]; {
+		case r.CaughtByChecker():
+		case r.Exercised == 0:
+			idle++
+		case r.Mutant.Equivalent:
+			eq++
 		}
 	}
-	return n
+	return idle, eq
 }
 
 // printSurvivors lists the mutants no checker caught, each with why, and
@@ -143,7 +149,10 @@ func printSurvivors(w io.Writer, res []swarm.MutantResult) int {
 		if r.Panics > 0 {
 			why += fmt.Sprintf(" (a panic or assertion stopped %d of its worlds: %s)", r.Panics, r.First["panic"])
 		}
-		if r.Mutant.Equivalent {
+		switch {
+		case r.Exercised == 0:
+			why = "changed no world's trace: " + why
+		case r.Mutant.Equivalent:
 			why = "equivalent in these worlds: " + why
 		}
 		fmt.Fprintf(w, "  %s (%s): %s\n    why: %s\n", r.Mutant.Name, r.Mutant.Where, r.Mutant.What, why)

@@ -72,6 +72,12 @@ type MutantResult struct {
 	// First is the first failure seen per checker, and "panic" for the
 	// first panic, for the report.
 	First map[string]string
+	// Exercised counts the worlds whose trace the mutant changed (its
+	// trace hash differs from the unmutated run's). A mutant that
+	// exercised no world never ran its slip there, or ran it without
+	// changing anything the trace records: no checker could see it, and
+	// the score is also given without such survivors.
+	Exercised int
 }
 
 // CaughtByChecker reports whether some checker saw the mutant.
@@ -151,6 +157,21 @@ func checkScenario(sc *scenarios.Scenario, d sim.Duration, mutant string) *Verdi
 	return v
 }
 
+// worldVerdict is what the harness keeps of one run: the properties it
+// broke and its trace hash ("" when it did not run).
+type worldVerdict struct {
+	failed    map[string]string
+	traceHash string
+}
+
+func judge(v *Verdict) worldVerdict {
+	wv := worldVerdict{failed: failed(v)}
+	if v.Outcome != nil {
+		wv.traceHash = v.Outcome.World.TraceHash
+	}
+	return wv
+}
+
 // failed returns the properties a verdict broke, by checker name
 // ("no-loss", "liveness", or PropRun), with the first failure's text.
 func failed(v *Verdict) map[string]string {
@@ -190,11 +211,11 @@ func RunMutants(cfg MutationConfig) ([]MutantResult, error) {
 	// Job i*len(worlds)+j runs mutant i-1 in world j; row 0 is the
 	// baseline.
 	rows := append([]string{""}, names...)
-	verdicts := make([]map[string]string, len(rows)*len(worlds))
+	verdicts := make([]worldVerdict, len(rows)*len(worlds))
 	done := 0
 	forEachParallel(len(verdicts), cfg.Parallel,
-		func(k int) map[string]string { return failed(worlds[k%len(worlds)].run(rows[k/len(worlds)])) },
-		func(k int, f map[string]string) {
+		func(k int) worldVerdict { return judge(worlds[k%len(worlds)].run(rows[k/len(worlds)])) },
+		func(k int, f worldVerdict) {
 			verdicts[k] = f
 			done++
 			if cfg.Progress != nil {
@@ -206,11 +227,15 @@ func RunMutants(cfg MutationConfig) ([]MutantResult, error) {
 	for i, n := range names {
 		r := MutantResult{Mutant: catalogue[n], Caught: map[string]int{}, First: map[string]string{}}
 		for j := range worlds {
-			base, got := verdicts[j], verdicts[(i+1)*len(worlds)+j]
+			baseRun, gotRun := verdicts[j], verdicts[(i+1)*len(worlds)+j]
+			base, got := baseRun.failed, gotRun.failed
 			if _, broken := base[PropRun]; broken {
 				continue // the world does not run without the mutant either
 			}
 			r.Worlds++
+			if gotRun.traceHash != baseRun.traceHash {
+				r.Exercised++
+			}
 			if detail, ok := got[PropRun]; ok {
 				r.Panics++
 				if _, seen := r.First["panic"]; !seen {

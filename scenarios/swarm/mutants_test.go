@@ -29,7 +29,24 @@ func TestMutantsQuick(t *testing.T) {
 			t.Errorf("%s went unnoticed by every checker in %d worlds (%d panicked: %s)", r.Mutant.Name, r.Worlds, r.Panics, r.First["panic"])
 			continue
 		}
-		t.Logf("%s: caught by %v of %d worlds", r.Mutant.Name, r.Caught, r.Worlds)
+		if r.Exercised == 0 {
+			t.Errorf("%s was caught but changed no world's trace: the harness's trace comparison is broken", r.Mutant.Name)
+		}
+		t.Logf("%s: caught by %v of %d worlds (%d changed)", r.Mutant.Name, r.Caught, r.Worlds, r.Exercised)
+	}
+}
+
+// TestMutantNotExercised: a slip that never runs in a world leaves its
+// trace as the unmutated run's, and the harness says so (Exercised 0):
+// ackWrittenLSN differs from the right code only with pipelined flushes,
+// which no swarm world draws.
+func TestMutantNotExercised(t *testing.T) {
+	res, err := RunMutants(MutationConfig{Mutants: []string{cluster.MutAckWrittenLSN}, SwarmSeeds: 2, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := &res[0]; r.Worlds != 2 || r.Exercised != 0 || r.CaughtByChecker() {
+		t.Fatalf("%s: %d worlds, %d changed, caught by %v; want 2 worlds, none changed, none caught", r.Mutant.Name, r.Worlds, r.Exercised, r.Caught)
 	}
 }
 
