@@ -7,6 +7,7 @@ import (
 
 	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/sim"
+	"github.com/redosim/redosim/sim/disk"
 	"github.com/redosim/redosim/sim/fault"
 	"github.com/redosim/redosim/sim/netsim"
 )
@@ -106,4 +107,37 @@ func scheduleDiskCrash(env *Env, cl *cluster.Cluster, e fault.Entry) error {
 	env.W.Loop.At(e.From, func() { cl.CrashStorage() })
 	env.Fault(ActionDiskCrash, "redo-disk", e.From, e.From, "")
 	return nil
+}
+
+// FaultEffectEnd is when plan entry e's effect is over: its window's end
+// or its instant, plus what outlasts it (a disk stall's added delay, a
+// power loss's restart a second later). Planted bugs and mutants, armed
+// for the whole run, are no faults: their end is 0.
+func FaultEffectEnd(e fault.Entry) sim.Duration {
+	if strings.HasPrefix(e.Name, "bug/") || strings.HasPrefix(e.Name, "mutant/") {
+		return 0
+	}
+	end := sim.Duration(e.From)
+	if e.Mode == fault.InWindow {
+		end = max(end, sim.Duration(e.Until))
+	}
+	switch e.Name {
+	case disk.FaultStall:
+		if d, err := sim.ParseDuration(e.Value); err == nil {
+			end += d
+		}
+	case ActionDiskCrash:
+		end += sim.Second
+	}
+	return end
+}
+
+// FaultsOverAt is when the last effect of plan's faults is over (0: no
+// fault): from then on the world is quiet and liveness is judged.
+func FaultsOverAt(plan fault.Plan) sim.Duration {
+	var end sim.Duration
+	for _, e := range plan.Entries() {
+		end = max(end, FaultEffectEnd(e))
+	}
+	return end
 }

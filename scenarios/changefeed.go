@@ -59,6 +59,9 @@ func changefeedParams() []Param {
 		{Key: "net-latency", Kind: KindDist, Default: "lognormal(250us,0.5)", Doc: "one-way network latency between nodes"},
 		{Key: "scaled-thresholds", Kind: KindBool, Default: "false", Doc: "scale TiCDC's low-memory mark (256 MiB), largest scan budget and path floor (1 MiB) with the quota, as quota/4, quota/1024, quota/1024 (off: TiCDC's constants; on only for small worlds, never by default)"},
 		{Key: "expect-progress", Kind: KindBool, Default: "true", Doc: "the world must make progress, so the syncpoint checks must have judged something by the end (false: a safety-only world, as the swarm runs outside its liveness domain)"},
+		{Key: "liveness", Kind: KindBool, Default: "true", Doc: "judge liveness: once the last fault's effect is over, the checkpoint and the durable redo resolved ts must rise within every liveness bound (four times the periodic delays on their way, at least 40s); off with expect-progress=false"},
+		{Key: "liveness-bound", Kind: KindDuration, Default: "0s", Doc: "how long the checkpoint may stand still once the world is quiet (0: derived, four times the periodic delays on its way, at least 40s and, with syncpoints, two intervals)"},
+		{Key: "liveness-min-advance", Kind: KindDuration, Default: "0s", Doc: "the least rise (TSO physical time) that counts as advancing for liveness (0: any rise; an overloaded changefeed that creeps is slow, not stuck)"},
 		{Key: "tick-phases", Kind: KindBool, Default: "true", Doc: "start every periodic component (redo and meta flush, reports, heartbeats, ticks, upstream resolved ts) at a phase drawn from the seed, per node (false: all in phase, an artefact)"},
 		{Key: "per-dispatcher-metrics", Kind: KindBool, Default: "false", Doc: "keep scan metrics per dispatcher (series grow with the tables; off: per node and mode)"},
 	}
@@ -148,6 +151,8 @@ func clusterConfig(env *Env) (cluster.Config, error) {
 	cfg.TickPhases = p.Bool("tick-phases")
 	cfg.ScaledThresholds = p.Bool("scaled-thresholds")
 	cfg.NoProgressPromised = !p.Bool("expect-progress")
+	cfg.Liveness = cluster.LivenessConfig{Judged: p.Bool("liveness") && p.Bool("expect-progress"), FaultsOverAt: FaultsOverAt(env.Plan),
+		MinAdvance: p.Duration("liveness-min-advance"), Bound: p.Duration("liveness-bound")}
 	if len(hot) == 0 {
 		cfg.Upstream.HotShare = -1
 	}

@@ -34,7 +34,13 @@ func fastSlow() *Scenario {
 			"(1 GiB quota, 1 MiB largest scan budget) with the syncpoint scenario's 30 MB/s load.",
 		Params: append(withDefaults(changefeedParams(), map[string]string{
 			"rows-per-second": "10000", "row-bytes": "lognormal(3000,0.2)", "downstream-workers": "64",
-			"slow-factor": "200", "syncpoint": "false",
+			// Overloaded on purpose: the slow tables' downstream is 200 times
+			// slower than their load needs, so the checkpoint (the minimum
+			// over tables) creeps and stands still between two of a slow
+			// table's batches for longer than any bound the intervals give
+			// (both arms, 41 s from 114 s in seed 2). The scenario studies
+			// fairness, so liveness is not judged.
+			"slow-factor": "200", "syncpoint": "false", "liveness": "false",
 		}), scanLimitParam("1MiB")),
 		Variants: []Variant{
 			{Name: "v1", Doc: "congestion control v1, no scan window", Set: map[string]string{"scan-window": "none", "congestion-control": "1"}},

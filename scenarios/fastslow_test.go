@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/redosim/redosim/results"
@@ -25,6 +27,31 @@ func runHeldWorld(t *testing.T, name, variant string, seed uint64, d sim.Duratio
 		}
 	}
 	return out.World
+}
+
+// runWorldAllowing is runHeldWorld, except that the invariants named in
+// allowed may fail; it returns the world and those that did.
+func runWorldAllowing(t *testing.T, name, variant string, seed uint64, d sim.Duration, set map[string]string, allowed ...string) (*results.World, map[string]string) {
+	t.Helper()
+	sc, err := Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Run(Spec{Scenario: sc, Variant: variant, Seed: seed, Duration: d, Set: set})
+	if err != nil {
+		t.Fatalf("%s/%s: %v", name, variant, err)
+	}
+	failed := map[string]string{}
+	for _, inv := range out.World.Invariants {
+		switch {
+		case inv.Held:
+		case slices.Contains(allowed, inv.Name):
+			failed[inv.Name] = fmt.Sprint(inv.First)
+		default:
+			t.Fatalf("%s/%s seed %d: invariant %s violated: %+v (replay: %s)", name, variant, seed, inv.Name, inv.First, out.World.Command)
+		}
+	}
+	return out.World, failed
 }
 
 // scalarOf returns a world's scalar and whether it was recorded.

@@ -63,6 +63,16 @@ func (r cliResult) stderrHas(t *testing.T, want ...string) {
 	}
 }
 
+// outputHas fails unless stdout or stderr holds every one of want.
+func (r cliResult) outputHas(t *testing.T, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) && !strings.Contains(r.stderr, w) {
+			t.Errorf("output lacks %q:\nstdout:\n%s\nstderr:\n%s", w, r.stdout, r.stderr)
+		}
+	}
+}
+
 // stdoutHas fails unless stdout holds every one of want.
 func (r cliResult) stdoutHas(t *testing.T, want ...string) {
 	t.Helper()

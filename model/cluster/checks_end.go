@@ -218,7 +218,9 @@ const syncPointsDueWithin = 3
 //   - syncpoint-barrier checks every syncpoint row, syncpoint-completeness
 //     every boundary the checkpoint passes: with syncpoints on, once the
 //     world ran syncPointsDueWithin intervals, unless the world promises
-//     no progress (Config.NoProgressPromised).
+//     no progress (Config.NoProgressPromised);
+//   - liveness judges every second once the world is quiet: when judged
+//     (Config.Liveness), once the world ran past its last fault.
 func (cl *Cluster) expectedInvariants(elapsed sim.Duration) []string {
 	out := []string{InvMonotonic, InvOrdering, InvNoLoss}
 	if !cl.cfg.Collector.Breaker.Disabled {
@@ -232,6 +234,9 @@ func (cl *Cluster) expectedInvariants(elapsed sim.Duration) []string {
 			}
 		}
 		out = append(out, InvDisaster)
+	}
+	if cl.cfg.Liveness.Judged && elapsed > cl.cfg.Liveness.FaultsOverAt+sim.Second {
+		out = append(out, InvLiveness)
 	}
 	if sec := cl.cfg.syncPointIntervalSec(); sec > 0 && !cl.cfg.NoProgressPromised && elapsed >= syncPointsDueWithin*sim.Duration(sec)*sim.Second {
 		out = append(out, InvSyncPointBarrier, InvSyncPointCompleteness)
@@ -279,6 +284,8 @@ func (cl *Cluster) exercises(name string) string {
 		return "redo on, flush policy " + p.String()
 	case InvSyncPointBarrier, InvSyncPointCompleteness:
 		return fmt.Sprintf("a syncpoint every %ds", cl.cfg.syncPointIntervalSec())
+	case InvLiveness:
+		return fmt.Sprintf("liveness judged from t=%v", cl.cfg.Liveness.FaultsOverAt)
 	}
 	return "every world"
 }

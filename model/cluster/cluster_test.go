@@ -93,7 +93,9 @@ func TestCheckpointBound(t *testing.T) {
 // TestCleanWorldHoldsEveryInvariant: without planted bugs every checker of
 // the catalogue is evaluated and holds, and the world replays exactly.
 func TestCleanWorldHoldsEveryInvariant(t *testing.T) {
-	checks, hash := runWorld(t, 1, 60*sim.Second, smallConfig())
+	cfg := smallConfig()
+	cfg.Liveness.Judged = true
+	checks, hash := runWorld(t, 1, 60*sim.Second, cfg)
 	for _, c := range checks.Checkers() {
 		if c.Violations() > 0 {
 			t.Errorf("%s violated: %s", c.Name(), c.First().Detail)
@@ -403,4 +405,56 @@ func TestDurableAck(t *testing.T) {
 		}
 	}
 	t.Logf("caught %d of %d acks: %s", c.Violations(), c.Evaluated(), c.First().Detail)
+}
+
+// TestLivenessInvariant: a quiet world keeps advancing and holds liveness,
+// judged every second; with the downstream stalled (planted bug) the
+// checkpoint stands still and liveness fails once, naming when the stall
+// began; a stall while a fault's effect lasts is not judged.
+func TestLivenessInvariant(t *testing.T) {
+	judged := func(cfg Config, overAt sim.Duration) Config {
+		cfg.Liveness = LivenessConfig{Judged: true, FaultsOverAt: overAt}
+		return cfg
+	}
+	d := 90 * sim.Second
+	clean, _ := runWorld(t, 1, d, judged(smallConfig(), 0))
+	if c := clean.Get(InvLiveness); c.Violations() > 0 || c.Evaluated() < 80 {
+		t.Fatalf("clean world: liveness %d violations (%v), %d evaluations", c.Violations(), c.First(), c.Evaluated())
+	}
+	stalled, _ := runWorld(t, 1, d, judged(smallConfig(BugStallDownstream), 0))
+	c := stalled.Get(InvLiveness)
+	if c.Violations() == 0 || !strings.Contains(c.First().Detail, "stood still from t=") {
+		t.Fatalf("a stalled downstream went unnoticed by liveness (%d violations, first %v)", c.Violations(), c.First())
+	}
+	t.Logf("caught: %s", c.First().Detail)
+	// A node down moves the judgement's start by itself.
+	crashed, _ := runWorldWith(t, 1, d, judged(smallConfig(BugStallDownstream), 0), restartNode1)
+	if c := crashed.Get(InvLiveness); c.Violations() == 0 || !strings.Contains(c.First().Detail, "no fault active since t=22.000s") {
+		t.Fatalf("a crash of node 1 (20 s to 23 s) did not move the quiet point: %d violations, first %v", c.Violations(), c.First())
+	}
+	// The same stall under a fault that lasts the whole run is not judged.
+	excused, _ := runWorld(t, 1, d, judged(smallConfig(BugStallDownstream), d))
+	if c := excused.Get(InvLiveness); c.Violations() > 0 || c.Evaluated() > 0 {
+		t.Fatalf("liveness judged while a fault lasted: %d violations, %d evaluations", c.Violations(), c.Evaluated())
+	}
+}
+
+// TestLivenessBound: the bound is four times the periodic delays on the
+// checkpoint's way, never below LivenessBoundMin, nor, with syncpoints,
+// below two intervals.
+func TestLivenessBound(t *testing.T) {
+	cfg := smallConfig()
+	if got := cfg.LivenessBound(); got != LivenessBoundMin {
+		t.Errorf("TiCDC's intervals, syncpoints every 10 s: bound %v, want %v", got, LivenessBoundMin)
+	}
+	cfg.SyncPointInterval = 60 * sim.Second
+	if got, want := cfg.LivenessBound(), 120*sim.Second; got != want {
+		t.Errorf("syncpoints every 60 s: bound %v, want two intervals, %v", got, want)
+	}
+	cfg.SyncPointInterval = 10 * sim.Second
+	cfg.Redo.Engine.FlushInterval = 10 * sim.Second
+	// 4 x (1 s resolved + 10 s flush + 200 ms meta + 1 s redo tick + 5 s block resend).
+	if got, want := cfg.LivenessBound(), 4*(17*sim.Second+200*sim.Millisecond); got != want {
+		t.Errorf("10 s redo flush: bound %v, want %v", got, want)
+	}
 }

@@ -42,6 +42,9 @@ type Config struct {
 	// syncpoint-completeness) are then not required to have been evaluated
 	// (never-evaluated). Default false: every world promises progress.
 	NoProgressPromised bool
+	// Liveness sets the liveness invariant: off by default (unit worlds);
+	// the scenarios turn it on.
+	Liveness LivenessConfig
 	// TickPhases starts every periodic component (redo flush and meta
 	// flush, collector congestion reports, heartbeats, redo meta collect,
 	// maintainer ticks, event-service refreshes, the upstream resolved ts)
@@ -211,4 +214,24 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// LivenessConfig sets the liveness invariant.
+type LivenessConfig struct {
+	// Judged turns the invariant on.
+	Judged bool
+	// FaultsOverAt is when the last fault's effect is over (0: a world
+	// without faults); liveness is judged from then on. Crashes,
+	// partitions and downstream stalls the cluster sees (scheduled by a
+	// scenario rather than a fault plan) move it later by themselves.
+	FaultsOverAt sim.Duration
+	// MinAdvance is how far (in TSO physical time) a ts must rise within
+	// the bound to count as advancing; 0: any rise. The scenarios take any
+	// rise (an overloaded changefeed that creeps is slow, not stuck, and
+	// the reports' lag and throughput say how slow); the swarm asks for a
+	// second, judged against a fault-free twin that excuses overload.
+	MinAdvance sim.Duration
+	// Bound replaces the derived LivenessBound when positive (the swarm
+	// plans its worlds around a fixed one).
+	Bound sim.Duration
 }

@@ -29,6 +29,7 @@ const (
 	InvDisaster              = "disaster"
 	InvDurableAck            = "durable-ack"
 	InvCheckpointBound       = "checkpoint-bound"
+	InvLiveness              = "liveness"
 	InvNeverEvaluated        = "never-evaluated"
 )
 
@@ -45,6 +46,7 @@ func Invariants() [][2]string {
 		{InvDisaster, "the downstream plus the redo log applied equals the upstream as of the redo meta's resolved ts"},
 		{InvDurableAck, "with redo on and a durable flush policy, every batch the redo sink acknowledges to a redo dispatcher lies at or below its engine's synced row LSN: only synced bytes survive a crash"},
 		{InvCheckpointBound, "the persisted changefeed checkpoint is at or below the checkpoint of every live event dispatcher, and a capture (re)starts its dispatchers at or below it"},
+		{InvLiveness, "when judged (scenarios; swarm worlds in liveness mode), once the last fault's effect is over (a fault plan's, or a node down, a partition or a downstream stall the cluster sees) the persisted checkpoint and, with redo on, the durable redo resolved ts rise (by at least the configured minimum: any rise in the scenarios, a second in the swarm) within every LivenessBound (four times the periodic delays on their way, at least 40 s and, with syncpoints, two intervals); a stall is reported with the time it began"},
 		{InvNeverEvaluated, "at the end of a world, every invariant its configuration exercises was evaluated at least once: monotonic, ordering and no-loss always, memory with the breaker on, redo-before-sink and durable-ack (after 10 s; durable-ack with a durable flush policy) and disaster with redo on, the syncpoint checks after three syncpoint intervals"},
 	}
 }
@@ -92,6 +94,10 @@ type watch struct {
 	// checkpoints of the current sweep (gapSeen: any at all).
 	gapLo, gapHi uint64
 	gapSeen      bool
+	// live are the liveness check's checkpoint and redo resolved ts;
+	// disruptedAt is the last second a node was down or cut off.
+	live        [2]liveSeries
+	disruptedAt sim.Instant
 }
 
 type monoState struct {
@@ -119,6 +125,7 @@ func newWatch(cl *Cluster) *watch {
 		wt.inv[inv[0]] = cl.checks.Add(inv[0], inv[1])
 	}
 	wt.spDue = newSyncPointDue(&cl.cfg, cl.startTs)
+	wt.live = [2]liveSeries{{name: "the changefeed checkpoint"}, {name: "the durable redo resolved ts"}}
 	r := cl.reg
 	wt.met = watchMetrics{
 		checkpointLag: r.Gauge("checkpoint_lag_seconds"), redoLag: r.Gauge("redo_lag_seconds"),
@@ -350,6 +357,7 @@ func (wt *watch) updateLags() {
 // the upstream forget what nothing can read again.
 func (wt *watch) perSecond() {
 	wt.checkNoLoss()
+	wt.checkLiveness()
 	wt.trimHistory()
 	down := wt.cl.down.Stats().Rows
 	var redo uint64

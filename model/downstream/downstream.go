@@ -174,6 +174,15 @@ func (d *Downstream) Stall(from, until sim.Instant, factor float64, tables ...in
 	d.stall = append(d.stall, s)
 }
 
+// StalledUntil returns when the last scheduled stall ends (0: none).
+func (d *Downstream) StalledUntil() sim.Instant {
+	var end sim.Instant
+	for _, s := range d.stall {
+		end = max(end, s.until)
+	}
+	return end
+}
+
 // Observe adds an observer.
 func (d *Downstream) Observe(o Observer) { d.observers = append(d.observers, o) }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/redosim/redosim/engine/core"
 	"github.com/redosim/redosim/engine/simdriver"
+	"github.com/redosim/redosim/scenarios"
 	"github.com/redosim/redosim/sim"
 	"github.com/redosim/redosim/sim/disk"
 	"github.com/redosim/redosim/sim/fault"
@@ -43,20 +44,9 @@ func (f Fault) Entry() fault.Entry {
 	return e
 }
 
-// End returns when f's effect is over: its window's end, or its instant,
-// plus what outlasts it (a stall's added delay, a power loss's restart).
-func (f Fault) End() sim.Duration {
-	end := max(f.From, f.Until)
-	switch f.Name {
-	case disk.FaultStall:
-		if d, err := sim.ParseDuration(f.Value); err == nil {
-			end += d
-		}
-	case "disk.crash":
-		end += sim.Second
-	}
-	return end
-}
+// End returns when f's effect is over (scenarios.FaultEffectEnd): its
+// window's end, or its instant, plus what outlasts it.
+func (f Fault) End() sim.Duration { return scenarios.FaultEffectEnd(f.Entry()) }
 
 // String returns f in plan syntax.
 func (f Fault) String() string { return f.Entry().String() }

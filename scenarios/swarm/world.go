@@ -130,11 +130,14 @@ func (w World) Set() map[string]string {
 		"memory-quota":       strconv.FormatInt(w.MemoryQuotaBytes, 10),
 		"redo-quota-percent": strconv.Itoa(w.RedoQuotaPercent),
 		"usage-aggregation":  w.Aggregation, "breaker": strconv.FormatBool(w.Breaker), "fence": w.Fence,
-		"redo-forward-resend": w.ForwardResend.String(),
-		"row-bytes":           "lognormal(" + strconv.Itoa(cmp.Or(w.RowBytes, 300)) + ",0.2)",
-		"tick-phases":         strconv.FormatBool(w.TickPhases),
-		"scaled-thresholds":   strconv.FormatBool(w.ScaledThresholds),
-		"expect-progress":     strconv.FormatBool(w.LivenessDomain()),
+		"redo-forward-resend":  w.ForwardResend.String(),
+		"row-bytes":            "lognormal(" + strconv.Itoa(cmp.Or(w.RowBytes, 300)) + ",0.2)",
+		"tick-phases":          strconv.FormatBool(w.TickPhases),
+		"scaled-thresholds":    strconv.FormatBool(w.ScaledThresholds),
+		"expect-progress":      strconv.FormatBool(w.LivenessDomain()),
+		"liveness":             strconv.FormatBool(w.Liveness),
+		"liveness-min-advance": "1s",
+		"liveness-bound":       LivenessBound.String(),
 	}
 }
 
