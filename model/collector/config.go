@@ -122,6 +122,12 @@ type Config struct {
 	// UsageRatio: "max" (TiCDC today, the default) or "min" (the first
 	// revision of PR #4030, flagged in review for under-reporting pressure).
 	Aggregation string
+	// OmitZeroAvailable leaves dispatchers with no path memory left out of
+	// the congestion report, as TiCDC did before issue #4899 (fixed by PR
+	// #4902): the event service then keeps the last, stale amount it was
+	// told and goes on scanning for a full path. Default false: zeros are
+	// sent, as TiCDC does today.
+	OmitZeroAvailable bool
 	// Breaker configures the release circuit breaker.
 	Breaker BreakerConfig
 	// HandleCost is the virtual time one batch takes to hand to its

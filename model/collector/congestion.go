@@ -95,8 +95,9 @@ func (c *Collector) changefeedMemory() msg.CongestionControl {
 
 // dispatcherAvailable lists, sorted by id, the path memory left to each
 // dispatcher served by node to: pathMax - pending, clamped at 0. A zero is
-// sent too: an event service that misses a dispatcher treats its quota as
-// unset (issue #4899).
+// sent too (the fix of issue #4899): an event service that misses a
+// dispatcher keeps its last, stale amount; Config.OmitZeroAvailable
+// restores the behaviour before the fix.
 func (c *Collector) dispatcherAvailable(to netsim.NodeID) []msg.DispatcherAvailable {
 	var out []msg.DispatcherAvailable
 	for _, d := range c.stats {
@@ -104,6 +105,9 @@ func (c *Collector) dispatcherAvailable(to netsim.NodeID) []msg.DispatcherAvaila
 			continue
 		}
 		left := max(0, d.stream.area.pathMaxBytes-d.path.pendingBytes)
+		if left == 0 && c.cfg.OmitZeroAvailable {
+			continue // before TiCDC #4899's fix
+		}
 		out = append(out, msg.DispatcherAvailable{Dispatcher: d.id, Bytes: left})
 	}
 	return out

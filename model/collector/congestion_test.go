@@ -17,8 +17,14 @@ import (
 // nothing: main used 60 %, redo 10 %.
 func congestionRig(t *testing.T, version int, aggregation string) (r *rig, other *[]any) {
 	t.Helper()
-	r = newRig(t, Config{MainQuotaBytes: 10 * KiB, RedoQuotaBytes: 20 * KiB, PathDivisor: 2, PathMinBytes: 1,
-		CongestionVersion: version, Aggregation: aggregation})
+	return congestionRigWith(t, Config{CongestionVersion: version, Aggregation: aggregation})
+}
+
+// congestionRigWith is congestionRig with cfg's congestion settings.
+func congestionRigWith(t *testing.T, cfg Config) (r *rig, other *[]any) {
+	t.Helper()
+	cfg.MainQuotaBytes, cfg.RedoQuotaBytes, cfg.PathDivisor, cfg.PathMinBytes = 10*KiB, 20*KiB, 2, 1
+	r = newRig(t, cfg)
 	other = new([]any)
 	es2 := node.New(r.w, "es-2", r.net)
 	es2.Handle(func(_ netsim.NodeID, m any) { *other = append(*other, m) })
@@ -61,6 +67,17 @@ func TestCongestionV2(t *testing.T) {
 	}
 	if es2[0].Available != cc.Available {
 		t.Fatalf("es-2 Available %d, es-1 %d: every node gets the changefeed's", es2[0].Available, cc.Available)
+	}
+}
+
+// TestCongestionOmitZeroAvailable: with the behaviour before TiCDC #4899's
+// fix, the full path t1 is left out of the report, so the event service
+// keeps its last amount.
+func TestCongestionOmitZeroAvailable(t *testing.T) {
+	r, _ := congestionRigWith(t, Config{CongestionVersion: 2, OmitZeroAvailable: true})
+	want := []msg.DispatcherAvailable{{Dispatcher: r1, Bytes: 8 * KiB}}
+	if cc := r.congestions()[0]; !slices.Equal(cc.DispatcherAvailable, want) {
+		t.Fatalf("dispatchers reported %v, want %v (t1, full, left out)", cc.DispatcherAvailable, want)
 	}
 }
 
