@@ -55,6 +55,8 @@ func changefeedParams() []Param {
 		{Key: "usage-aggregation", Kind: KindString, Default: "max", Doc: "how main and redo usage combine into the ratio the window sees", Choices: []string{"max", "min"}},
 		{Key: "breaker", Kind: KindBool, Default: "true", Doc: "the collector's release circuit breaker"},
 		{Key: "fence", Kind: KindString, Default: "batch", Doc: "redo fence: cache whole batches (TiCDC) or hand out the covered prefix", Choices: []string{"batch", "prefix"}},
+		{Key: "local-advance", Kind: KindBool, Default: "true", Doc: "the event service steps a range the window collapsed past a pending DDL or syncpoint (TiCDC PRs #4460, #5547; off: the broker PR #4030 shipped with)"},
+		{Key: "release-share", Kind: KindFloat, Default: "0.6", Doc: "share of an area's pending bytes one breaker release frees (TiCDC 0.6; 0.4 before PR #4030)"},
 		{Key: "window-catch-up", Kind: KindBool, Default: "false", Doc: "after each minSentTs refresh, scan every idle dispatcher below both its received resolved ts and the window's end (the fix of TiCDC issue #6028, requestScanWindowCatchUp; off: as the reference snapshot, it waits for the next notification)"},
 		{Key: "idle-beyond-window", Kind: KindBool, Default: "false", Doc: "a dispatcher with no data in its whole received range sends the range's end, not the window-capped one, as its resolved ts (the fix of TiCDC issue #6038; off: as the reference snapshot)"},
 		{Key: "report-zero-available", Kind: KindBool, Default: "true", Doc: "congestion reports list dispatchers with no path memory left (the fix of TiCDC issue #4899, PR #4902; off: they are left out and the event service keeps scanning on a stale amount)"},
@@ -221,6 +223,12 @@ func controlConfig(env *Env, cfg *cluster.Config) error {
 	cfg.Maintainer.ForwardResend = p.Duration("redo-forward-resend")
 	cfg.EventService.ContinueWindowLimited = p.Bool("window-catch-up")
 	cfg.EventService.IdleBeyondWindow = p.Bool("idle-beyond-window")
+	cfg.EventService.NoLocalAdvance = !p.Bool("local-advance")
+	rs := p.Float("release-share")
+	if rs <= 0 || rs > 1 {
+		return fmt.Errorf("%w: release-share %v: want a share in (0, 1]", ErrConfig, rs)
+	}
+	cfg.Collector.Breaker.ReleaseShare = rs
 	cfg.Collector.OmitZeroAvailable = !p.Bool("report-zero-available")
 	return nil
 }

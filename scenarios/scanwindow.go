@@ -40,10 +40,10 @@ func scanWindow() *Scenario {
 			"rows-per-second": "10000", "row-bytes": "lognormal(3000,0.2)", "downstream-workers": "40", "slow-factor": "40",
 		}), append([]Param{scanLimitParam("1MiB")}, scanWindowParams()...)...),
 		Variants: []Variant{
-			{Name: "none", Doc: "congestion control v1, no scan window", Set: map[string]string{"scan-window": "none", "congestion-control": "1"}},
-			{Name: "v2-4030", Doc: "PR #4030's tiered window, usage = max(main, redo)", Set: map[string]string{"scan-window": "v2-4030"}},
+			{Name: "none", Doc: "congestion control v1, no scan window, the release share before PR #4030 (0.4)", Set: map[string]string{"scan-window": "none", "congestion-control": "1", "release-share": "0.4"}},
+			{Name: "v2-4030", Doc: "PR #4030's tiered window, usage = max(main, redo), on the broker it shipped with (no local advance)", Set: map[string]string{"scan-window": "v2-4030", "local-advance": "false"}},
 			{Name: "v2-4950", Doc: "PR #4950's window (TiCDC today), usage = max(main, redo)", Set: map[string]string{"scan-window": "v2-4950"}},
-			{Name: "v2-4030-min", Doc: "PR #4030's window, usage = min(main, redo)", Set: map[string]string{"scan-window": "v2-4030", "usage-aggregation": "min"}},
+			{Name: "v2-4030-min", Doc: "PR #4030's window, usage = min(main, redo), on the broker it shipped with (no local advance)", Set: map[string]string{"scan-window": "v2-4030", "usage-aggregation": "min", "local-advance": "false"}},
 			{Name: "v2-4950-min", Doc: "PR #4950's window, usage = min(main, redo)", Set: map[string]string{"scan-window": "v2-4950", "usage-aggregation": "min"}},
 		},
 		Metrics:    append(scanWindowMetrics(), headlined(changefeedMetrics(), "checkpoint_lag_p99", "throughput", "releases")...),

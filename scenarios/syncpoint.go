@@ -23,8 +23,8 @@ func syncpoint() *Scenario {
 			"rows-per-second": "10000", "row-bytes": "lognormal(3000,0.2)", "downstream-workers": "34", "slow-factor": "40",
 		}),
 		Variants: []Variant{
-			{Name: "none", Doc: "congestion control v1, no scan window", Set: map[string]string{"scan-window": "none", "congestion-control": "1"}},
-			{Name: "v2-4030", Doc: "PR #4030's tiered window", Set: map[string]string{"scan-window": "v2-4030"}},
+			{Name: "none", Doc: "congestion control v1, no scan window, the release share before PR #4030 (0.4)", Set: map[string]string{"scan-window": "none", "congestion-control": "1", "release-share": "0.4"}},
+			{Name: "v2-4030", Doc: "PR #4030's tiered window on the broker it shipped with (no local advance: #4460, #5547 came later)", Set: map[string]string{"scan-window": "v2-4030", "local-advance": "false"}},
 			{Name: "v2-4950", Doc: "PR #4950's window (TiCDC today)", Set: map[string]string{"scan-window": "v2-4950"}},
 		},
 		Metrics:    changefeedMetrics(),

@@ -137,6 +137,11 @@ type Config struct {
 	// range send the pre-window end as its resolved ts (the fix of TiCDC
 	// issue #6038). Default false: it sends the window-capped end.
 	IdleBeyondWindow bool
+	// NoLocalAdvance is the broker PR #4030 shipped with, before PRs #4460
+	// and #5547: a range the window collapsed stays empty even while a DDL
+	// or syncpoint is pending in it, and the dispatcher waits for the
+	// window to move. Default false: the local advance of TiCDC today.
+	NoLocalAdvance bool
 
 	// bug plants a bug for tests of the checkers; tests only.
 	bug plantedBug

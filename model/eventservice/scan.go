@@ -46,7 +46,7 @@ func (s *Service) scanRequest(d *dispatcherStat) scanRequest {
 	if r.scanMaxTs < r.end {
 		r.end, r.capped = r.scanMaxTs, true
 	}
-	if r.end <= start && (pendingDDL || pendingSync) {
+	if r.end <= start && (pendingDDL || pendingSync) && !s.cfg.NoLocalAdvance {
 		r.end = s.localAdvanceEnd(d, start, received, pendingSync)
 		r.localAdvance = r.end > start
 	}

@@ -357,6 +357,25 @@ func TestWindowCapsAndLocalAdvance(t *testing.T) {
 	}
 }
 
+// TestNoLocalAdvance: on the broker PR #4030 shipped with (no local
+// advance, before #4460 and #5547) the pinned window still caps ranges,
+// but no collapsed range is stepped past its pending syncpoint, so table
+// 1 passes fewer syncpoints than with the local advance.
+func TestNoLocalAdvance(t *testing.T) {
+	h, _ := pinnedWorld(t, Config{NoLocalAdvance: true})
+	h.run(45 * sim.Second)
+	st := h.svc.Stats()
+	if st.WindowCapped == 0 || st.LocalAdvances != 0 || h.window.local != 0 {
+		t.Fatalf("capped %d local %d (checker %d), want capped ranges and no local advance", st.WindowCapped, st.LocalAdvances, h.window.local)
+	}
+	with, _ := pinnedWorld(t, Config{})
+	with.run(45 * sim.Second)
+	got, want := len(h.streams.streams[streamKey{mainT1, 1}].syncs), len(with.streams.streams[streamKey{mainT1, 1}].syncs)
+	if got >= want {
+		t.Fatalf("table 1 passed %d syncpoints without the local advance, %d with it: want fewer", got, want)
+	}
+}
+
 // TestIdleBeyondWindow: with the fix of issue #6038 the idle table's
 // resolved ts follows the upstream despite the pinned window.
 func TestIdleBeyondWindow(t *testing.T) {
