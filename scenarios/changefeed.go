@@ -60,6 +60,7 @@ func changefeedParams() []Param {
 		{Key: "window-catch-up", Kind: KindBool, Default: "false", Doc: "after each minSentTs refresh, scan every idle dispatcher below both its received resolved ts and the window's end (the fix of TiCDC issue #6028, requestScanWindowCatchUp; off: as the reference snapshot, it waits for the next notification)"},
 		{Key: "idle-beyond-window", Kind: KindBool, Default: "false", Doc: "a dispatcher with no data in its whole received range sends the range's end, not the window-capped one, as its resolved ts (the fix of TiCDC issue #6038; off: as the reference snapshot)"},
 		{Key: "report-zero-available", Kind: KindBool, Default: "true", Doc: "congestion reports list dispatchers with no path memory left (the fix of TiCDC issue #4899, PR #4902; off: they are left out and the event service keeps scanning on a stale amount)"},
+		{Key: "redo-forward-flushed-only", Kind: KindBool, Default: "true", Doc: "the maintainer forwards redoGlobalTs only from a flushed redo meta (TiCDC PR #3426, ref #1061; off: the computed resolved ts at once, before its meta is durable, as before the fix)"},
 		{Key: "redo-forward-resend", Kind: KindDuration, Default: "0s", Doc: "maintainer re-sends redoGlobalTs this often (0: only when it rises, as TiCDC; a restarted node can then deadlock behind the fence)"},
 		{Key: "net-latency", Kind: KindDist, Default: "lognormal(250us,0.5)", Doc: "one-way network latency between nodes"},
 		{Key: "scaled-thresholds", Kind: KindBool, Default: "false", Doc: "scale TiCDC's low-memory mark (256 MiB), largest scan budget and path floor (1 MiB) with the quota, as quota/4, quota/1024, quota/1024 (off: TiCDC's constants; on only for small worlds, never by default)"},
@@ -221,6 +222,7 @@ func controlConfig(env *Env, cfg *cluster.Config) error {
 	cfg.Collector.Breaker.Disabled = !p.Bool("breaker")
 	cfg.Dispatcher.FencePrefix = p.String("fence") == "prefix"
 	cfg.Maintainer.ForwardResend = p.Duration("redo-forward-resend")
+	cfg.Maintainer.ForwardUnflushedMeta = !p.Bool("redo-forward-flushed-only")
 	cfg.EventService.ContinueWindowLimited = p.Bool("window-catch-up")
 	cfg.EventService.IdleBeyondWindow = p.Bool("idle-beyond-window")
 	cfg.EventService.NoLocalAdvance = !p.Bool("local-advance")

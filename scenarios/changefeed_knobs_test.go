@@ -3,6 +3,7 @@ package scenarios
 import (
 	"testing"
 
+	"github.com/redosim/redosim/model/cluster"
 	"github.com/redosim/redosim/sim"
 )
 
@@ -36,9 +37,41 @@ func TestFixKnobsAreWired(t *testing.T) {
 	def := hash("", "")
 	for _, k := range []struct{ knob, value string }{
 		{"window-catch-up", "true"}, {"idle-beyond-window", "true"}, {"report-zero-available", "false"},
+		{"redo-forward-flushed-only", "false"},
 	} {
 		if h := hash(k.knob, k.value); h == def {
 			t.Errorf("%s=%s: the same trace as the default world; the knob changes nothing here", k.knob, k.value)
 		}
+	}
+}
+
+// TestForwardBeforeFlushBreaksRedoBeforeSink: with the maintainer
+// forwarding the redo resolved ts before its meta is flushed (TiCDC before
+// PR #3426), the downstream runs ahead of the durable redo, which is what
+// the PR fixed; with TiCDC's forward of the flushed meta it does not.
+func TestForwardBeforeFlushBreaksRedoBeforeSink(t *testing.T) {
+	t.Parallel()
+	sc, err := Lookup("redo-lag")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := func(flushedOnly string) bool {
+		out, err := Run(Spec{Scenario: sc, Seed: 1, Duration: 30 * sim.Second, Set: map[string]string{"redo-forward-flushed-only": flushedOnly}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inv := range out.World.Invariants {
+			if inv.Name == cluster.InvRedoBeforeSink {
+				return inv.Held
+			}
+		}
+		t.Fatal("no redo-before-sink row")
+		return false
+	}
+	if !held("true") {
+		t.Fatal("redo-before-sink failed with TiCDC's forward of the flushed meta")
+	}
+	if held("false") {
+		t.Fatal("redo-before-sink held with the forward before the flush (pre-#3426)")
 	}
 }

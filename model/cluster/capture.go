@@ -94,6 +94,7 @@ func (c *capture) startMaintainer(startTs uint64) error {
 	mc.StartPhysicalMs = c.cl.up.Config().StartPhysicalMs
 	mc.TestingKnobs.CheckpointFromLastHeartbeat = cfg.bug(BugCheckpointRegress)
 	cfg.maintainerMutants(&mc.TestingKnobs)
+	mc.ForwardUnflushedMeta = mc.ForwardUnflushedMeta || cfg.bug(MutForwardUnflushed) // the mutant is the pre-#3426 knob
 	m, err := maintainer.New(c.node, c.cl.reg, mc)
 	if err != nil {
 		return fmt.Errorf("%w: maintainer: %v", ErrConfig, err)

@@ -102,7 +102,7 @@ func Mutants() []Mutant {
 		{Name: MutCheckpointFromRedo, Where: "model/maintainer/checkpoint.go updateCheckpoint", What: "the changefeed checkpoint is the minimum redo watermark, not the event dispatchers'"},
 		{Name: MutRedoResolvedFromMain, Where: "model/maintainer/redo.go redoTick", What: "the redo meta's resolved ts is the minimum event watermark, not the redo dispatchers'"},
 		{Name: MutRedoCheckpointFromResolved, Where: "model/maintainer/redo.go redoTick", What: "the redo meta's checkpoint is its resolved ts, not the changefeed checkpoint"},
-		{Name: MutForwardUnflushed, Where: "model/maintainer/redo.go redoTick", What: "redoGlobalTs is broadcast from the computed meta before it is flushed"},
+		{Name: MutForwardUnflushed, Where: "model/maintainer/redo.go redoTick", What: "redoGlobalTs is broadcast from the computed meta before it is flushed (the maintainer's ForwardUnflushedMeta, TiCDC before PR #3426)"},
 		{Name: MutRedoAckOneRowEarly, Where: "model/redosink/redosink.go WriteDML", What: "a batch is acknowledged while its last row is not yet"},
 		{Name: MutRedoGCNewestSealed, Where: "model/redosink/gc.go expired", What: "the owner's GC deletes another capture's newest sealed file too",
 			Unseen: "GC deletes only a prefix in LSN order below the flushed checkpoint, and a running capture's open file always follows its newest sealed one, so the log from the checkpoint to the meta's end stays whole; keeping the newest sealed file matters only for a log with no open file after it (a capture sealed and never restarted), which no world has", Equivalent: true},
@@ -166,7 +166,6 @@ func (c *Config) maintainerMutants(k *maintainer.TestingKnobs) {
 	k.CheckpointFromRedo = c.bug(MutCheckpointFromRedo)
 	k.RedoResolvedFromMain = c.bug(MutRedoResolvedFromMain)
 	k.RedoCheckpointFromResolved = c.bug(MutRedoCheckpointFromResolved)
-	k.ForwardUnflushed = c.bug(MutForwardUnflushed)
 }
 
 func (c *Config) redoSinkMutants(k *redosink.TestingKnobs) {

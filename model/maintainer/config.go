@@ -62,6 +62,13 @@ type Config struct {
 	// can fill the area that its redo dispatchers need to make that rise
 	// happen (see scenario crash-loop). A resend breaks the cycle.
 	ForwardResend sim.Duration
+	// ForwardUnflushedMeta broadcasts the redo resolved ts the maintainer
+	// computed as redoGlobalTs at once, before the meta holding it is
+	// flushed: TiCDC before PR #3426 (ref issue #1061), whose dispatchers
+	// replicated downstream on the maintainer's redo message while the
+	// meta flushed in the background, so the downstream could run ahead of
+	// the durable redo. Default false: only a flushed meta is forwarded.
+	ForwardUnflushedMeta bool
 	// TestingKnobs plant bugs for checker tests. Never set in a real world.
 	TestingKnobs TestingKnobs
 }
@@ -97,9 +104,6 @@ type TestingKnobs struct {
 	// RedoCheckpointFromResolved writes the redo meta's checkpoint from
 	// its resolved ts instead of the changefeed checkpoint.
 	RedoCheckpointFromResolved bool
-	// ForwardUnflushed broadcasts the computed (unflushed) redo resolved
-	// ts as redoGlobalTs instead of waiting for the flushed meta.
-	ForwardUnflushed bool
 }
 
 // validate fills in defaults and rejects bad values.

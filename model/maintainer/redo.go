@@ -21,8 +21,8 @@ func (m *Maintainer) redoTick() {
 		m.met.redoMetaResolved.Set(float64(ts))
 		m.barriers[msg.ModeRedo].prune(ts)
 		changed = true
-		if m.cfg.TestingKnobs.ForwardUnflushed {
-			m.onRedoPersisted(msg.RedoResolvedProgress{ResolvedTs: ts}) // mutant: broadcast before it is flushed
+		if m.cfg.ForwardUnflushedMeta {
+			m.onRedoPersisted(msg.RedoResolvedProgress{ResolvedTs: ts}) // before TiCDC #3426: not yet flushed
 		}
 	}
 	ck := m.checkpointTs
